@@ -1,0 +1,60 @@
+"""Contradictions and gaps in a case file. Each is flagged as a warning; none is resolved quietly."""
+
+from __future__ import annotations
+
+from plealever.case.model import Case
+
+IMAGES_PER_VIDEO = 75  # mirrors §2G2.2 n.6(B)(ii) for the consistency check; the rule itself is in law data
+
+
+def contradictions(case: Case, *, possession_only: bool) -> list[str]:
+    """Warnings about facts that cannot all be true, or that pull against each other."""
+    f = case.facts
+    out: list[str] = []
+    distributes = f.distribution not in (None, "none")
+    if possession_only and distributes:
+        out.append(
+            f"Contradiction: every count is a possession-type offense, but facts.distribution is "
+            f"{f.distribution!r}. Distribution still counts as relevant conduct under §2G2.2(b)(3) if "
+            "proven; check the facts."
+        )
+    if f.receipt_only_no_intent_to_distribute and distributes:
+        out.append(
+            "Contradiction: facts.receipt_only_no_intent_to_distribute is true but facts.distribution "
+            f"is {f.distribution!r}; §2G2.2(b)(1) cannot apply where the defendant distributed."
+        )
+    if f.image_count is not None and f.videos is not None and f.videos * IMAGES_PER_VIDEO > f.image_count:
+        out.append(
+            f"Contradiction: {f.videos} videos count as {f.videos * IMAGES_PER_VIDEO} images, more than "
+            f"facts.image_count ({f.image_count})."
+        )
+    if f.image_count is not None and (f.still_images is not None or f.videos is not None):
+        counted = (f.still_images or 0) + IMAGES_PER_VIDEO * (f.videos or 0)
+        if counted != f.image_count:
+            out.append(
+                f"facts.image_count ({f.image_count}) differs from still_images + 75 x videos "
+                f"({counted}); the stated image_count is used."
+            )
+    if f.infant_or_toddler and f.prepubescent is False:
+        out.append(
+            "Contradiction: facts.infant_or_toddler is true but facts.prepubescent is false; an infant "
+            "or toddler is necessarily a minor under 12."
+        )
+    if f.distribution == "pecuniary" and not f.distribution_retail_value:
+        out.append(
+            "facts.distribution is 'pecuniary' but no distribution_retail_value is given; §2G2.2(b)(3)(A) "
+            "is computed at its 5-level minimum."
+        )
+    if f.distribution_retail_value and f.distribution != "pecuniary":
+        out.append(
+            "facts.distribution_retail_value is given but facts.distribution is not 'pecuniary'; the value "
+            "is not used."
+        )
+    if f.obstruction and case.acceptance in ("two_level", "three_level"):
+        out.append(
+            "Obstruction (§3C1.1) and acceptance are both claimed; obstruction ordinarily means the "
+            "defendant has not accepted responsibility (§3E1.1 n.4). Both are applied as stated."
+        )
+    for pin in set(case.findings) & set(case.not_applicable):
+        out.append(f"Contradiction: {pin} is listed both in findings and in not_applicable.")
+    return out

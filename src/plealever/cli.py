@@ -1,0 +1,144 @@
+"""The command line. Heavy modules load inside each command; errors become one line and exit 2 here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Sentencing exposure for federal child-exploitation cases, computed offline. Not legal advice.",
+)
+rules_app = typer.Typer(no_args_is_help=True, help="Inspect the law data.")
+app.add_typer(rules_app, name="rules")
+
+
+def _fail(exc: Exception) -> None:
+    from plealever.errors import PlealeverError
+
+    if isinstance(exc, PlealeverError):
+        typer.echo(f"error: {exc.one_line()}", err=True)
+        raise typer.Exit(2)
+    raise exc
+
+
+@app.command()
+def calc(
+    case_file: Annotated[Path, typer.Argument(help="Case file (YAML or JSON).", metavar="CASE")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Compute the guideline, statutory and effective ranges, step by step."""
+    from plealever.case import load_case
+    from plealever.errors import PlealeverError
+    from plealever.guidelines import calculate
+
+    try:
+        case = load_case(case_file)
+        result = calculate(case, source=str(case_file))
+    except PlealeverError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        return
+    from plealever.worksheet import render_worksheet
+
+    render_worksheet(result, case_name=case.name or case_file.name)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the case file."""
+    from plealever.case import Case
+
+    typer.echo(json.dumps(Case.model_json_schema(), indent=2, ensure_ascii=False))
+
+
+@rules_app.command("show")
+def rules_show(
+    section: Annotated[str, typer.Argument(help="A guideline section or pin, e.g. 2G2.2 or 2G2.2(b)(7).")],
+    edition: Annotated[
+        str | None,
+        typer.Option("--edition", help="Show only the version in force on this date (YYYY-MM-DD)."),
+    ] = None,
+) -> None:
+    """Show what the law data holds for a section: each provision, its versions, levels and authorities."""
+    from plealever.errors import CaseFileError
+    from plealever.guidelines.context import normalize_pin
+    from plealever.law.editions import edition_in_force
+    from plealever.law.rulebook import rulebook
+
+    book = rulebook()
+    pin = normalize_pin(section)
+    try:
+        day = None
+        if edition is not None:
+            try:
+                parsed = dt.date.fromisoformat(edition)
+            except ValueError:
+                raise CaseFileError(
+                    f"expected a date YYYY-MM-DD, got {edition!r}", field="--edition"
+                ) from None
+            day = edition_in_force(book, parsed, field="--edition")
+        matches = [
+            p
+            for p in book.provisions.values()
+            if p.pin == pin or p.pin.startswith(pin + "(") or p.section == pin
+        ]
+        if not matches:
+            raise CaseFileError(
+                f"no section or provision {section!r} in the law data; sections: "
+                + ", ".join(sorted(book.sections)),
+                field="SECTION",
+            )
+    except CaseFileError as exc:
+        _fail(exc)
+        return
+    if day:
+        typer.echo(f"Versions in force in the Manual effective {day}:")
+    for p in matches:
+        versions = [p.at(day)] if day else p.versions
+        versions = [v for v in versions if v is not None]
+        if day and not versions:
+            typer.echo(f"\n§{p.pin}: not in this edition")
+            continue
+        typer.echo(f"\n§{p.pin}: {p.label}")
+        for v in versions:
+            parts = [f"from {v.effective}"]
+            if v.deleted:
+                parts.append("deleted")
+            for name in ("levels", "minimum", "max_levels", "threshold", "floor"):
+                if getattr(v, name) is not None:
+                    parts.append(f"{name} {getattr(v, name)}")
+            if v.statutes:
+                parts.append("statutes " + ", ".join(v.statutes))
+            if v.when:
+                parts.append("when " + ", ".join(f"{k}={val}" for k, val in v.when.items()))
+            if v.table:
+                parts.append(
+                    "table "
+                    + ", ".join(
+                        f"{r.get('limb', '')}{'≥' + str(r['at_least']) if 'at_least' in r else ''}"
+                        f"{'≥' + str(r['max_at_least']) if 'max_at_least' in r else ''}"
+                        f"→{r.get('levels', r.get('level'))}"
+                        for r in v.table
+                    )
+                )
+            parts.append(v.certainty)
+            typer.echo("  " + "; ".join(parts))
+            typer.echo("    " + book.cite(v.authorities))
+            if v.note:
+                typer.echo("    note: " + " ".join(v.note.split()))
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:  # pragma: no cover - interactive only
+        sys.exit(130)

@@ -1,0 +1,348 @@
+"""Chapter Two: base offense level, specific offense characteristics and cross references.
+
+Provisions are walked in the Manual's order. Simple ones (a fixed number of levels when a fact has a
+value, or when found) are decided from their data; the few that need logic are registered below by
+pin. Every provision considered leaves a Step, applied or not, with the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from plealever.errors import NotModelledError
+from plealever.guidelines.context import Ctx, Scope
+from plealever.guidelines.trace import Step
+from plealever.law.rulebook import Provision, Statute, Version
+
+Rule = Callable[["Walk", Provision, Version], "Decision"]
+RULES: dict[str, Rule] = {}
+
+
+def rule(pin: str) -> Callable[[Rule], Rule]:
+    def register(fn: Rule) -> Rule:
+        if pin in RULES:
+            raise RuntimeError(f"two rules for {pin}")
+        RULES[pin] = fn
+        return fn
+
+    return register
+
+
+class Decision:
+    """Whether a provision applies, at which pin (a limb), by how many levels, and why."""
+
+    __slots__ = ("applies", "pin", "levels", "reason", "certainty")
+
+    def __init__(self, applies: bool, pin: str, levels: int, reason: str, certainty: str | None = None):
+        self.applies, self.pin, self.levels, self.reason = applies, pin, levels, reason
+        self.certainty = certainty
+
+
+class Walk:
+    """One pass through one guideline for one group and one statute of conviction."""
+
+    def __init__(self, ctx: Ctx, guideline: str, statute: Statute, scope: Scope, group: str):
+        self.ctx, self.guideline, self.statute, self.scope, self.group = ctx, guideline, statute, scope, group
+        self.book = ctx.book
+        self.facts = ctx.case.facts
+        self.steps: list[Step] = []
+        self.level = 0
+        self.base_pin: str | None = None
+        self.applied: set[str] = set()
+
+    # --- recording -----------------------------------------------------------------------------
+
+    def record(self, provision: Provision, version: Version, d: Decision) -> None:
+        status = "applied" if d.applies else "not_applied"
+        s = self.ctx.step(
+            d.pin,
+            d.levels,
+            d.reason,
+            status=status,
+            version=version,
+            certainty=d.certainty,
+            group=self.group,
+            cite_pin=provision.pin,
+        )
+        if d.applies:
+            self.level += d.levels
+            self.applied.add(d.pin)
+            self.applied.add(provision.pin)
+        s.running_total = self.level
+        self.steps.append(s)
+
+    # --- fact tests ----------------------------------------------------------------------------
+
+    def when(self, version: Version) -> tuple[bool | None, str]:
+        """Evaluate a simple `when` condition: True, False, or None when a fact is unknown."""
+        assert version.when is not None
+        for name, expected in version.when.items():
+            value = getattr(self.facts, name)
+            if value is None:
+                return None, f"facts.{name} not given; not applied on an unknown fact"
+            if value != expected:
+                return False, f"facts.{name} is {value!r}"
+        shown = ", ".join(f"{k} = {v!r}" for k, v in version.when.items())
+        return True, f"facts: {shown}"
+
+    def decide_simple(self, provision: Provision, version: Version, pin: str) -> Decision:
+        levels = version.levels or 0
+        if self.scope.excluded(pin):
+            if version.when is not None and self.when(version)[0]:
+                self.ctx.warnings.append(
+                    f"{pin} is listed as not applicable although the facts support it; the listing governs."
+                )
+            return Decision(False, pin, levels, "found not to apply (not_applicable)")
+        if self.scope.found(pin):
+            self.ctx.used_findings.add(pin)
+            if version.when is not None and self.when(version)[0] is False:
+                self.ctx.warnings.append(
+                    f"{pin} is listed as a finding although the facts do not support it; the finding governs."
+                )
+            return Decision(True, pin, levels, "found to apply (findings)")
+        if version.when is None:
+            return Decision(False, pin, levels, "applies only on a finding; none given")
+        ok, why = self.when(version)
+        if ok is None:
+            return Decision(False, pin, levels, why)
+        return Decision(bool(ok), pin, levels, why)
+
+    def decide(self, provision: Provision, version: Version, pin: str | None = None) -> Decision:
+        fn = RULES.get(pin or provision.pin)
+        if fn is not None:
+            return fn(self, provision, version)
+        return self.decide_simple(provision, version, pin or provision.pin)
+
+    # --- the walk ------------------------------------------------------------------------------
+
+    def run(self, *, by_cross_reference: bool = False) -> int:
+        section = self.book.sections[self.guideline]
+        pins = list(section.provisions)
+        limb_pins = {limb for p in pins if self.book.provisions[p].select for limb in self.book.limbs(p)}
+        self.base(by_cross_reference=by_cross_reference)
+        for pin in pins:
+            provision = self.book.provisions[pin]
+            if pin in limb_pins or provision.kind == "base":
+                continue
+            version = provision.at(self.ctx.edition)
+            if version is None:
+                continue
+            if provision.kind == "not_modelled":
+                if self.scope.found(pin):
+                    raise NotModelledError(
+                        f"{pin} ({provision.label}) is listed as a finding, but that cross reference is "
+                        "not modelled; a range computed without it would be wrong",
+                        field="findings",
+                    )
+                continue
+            if provision.kind == "cross_reference":
+                self.cross_reference(provision, version)
+                continue
+            if provision.select:
+                self.select(provision, version)
+                continue
+            self.record(provision, version, self.decide(provision, version))
+        return self.level
+
+    def base(self, *, by_cross_reference: bool = False) -> None:
+        section = self.book.sections[self.guideline]
+        chosen = None
+        for pin in section.provisions:
+            provision = self.book.provisions[pin]
+            if provision.kind != "base":
+                continue
+            version = provision.at(self.ctx.edition)
+            if version is None:
+                continue
+            listed = version.statutes
+            # Reached by a cross reference, the target's general base level applies.
+            if listed is None or (not by_cross_reference and self.statute.key in listed):
+                chosen = (provision, version)
+                break
+        if chosen is None:
+            raise NotModelledError(
+                f"no base offense level in §{self.guideline} of the {self.ctx.edition.year} Manual "
+                f"for 18 U.S.C. § {self.statute.key}",
+                field="counts",
+            )
+        provision, version = chosen
+        self.base_pin = provision.pin
+        if by_cross_reference:
+            reason = "base offense level of the guideline reached by cross reference"
+        elif version.statutes:
+            reason = f"convicted under 18 U.S.C. § {self.statute.key}"
+        else:
+            reason = f"18 U.S.C. § {self.statute.key} is not among the statutes given a different base level"
+
+        self.record(provision, version, Decision(True, provision.pin, version.levels or 0, reason))
+
+    def select(self, provision: Provision, version: Version) -> None:
+        """'Apply the greatest' (or least) among limbs: one step at the winning limb."""
+        limbs = [p for p in self.book.limbs(provision.pin) if self.book.at(p, self.ctx.edition)]
+        if self.scope.excluded(provision.pin):
+            self.record(
+                provision, version, Decision(False, provision.pin, 0, "found not to apply (not_applicable)")
+            )
+            return
+        if self.scope.found(provision.pin):
+            levels = {self.book.at(p, self.ctx.edition).levels for p in limbs}
+            if len(levels) != 1:
+                raise NotModelledError(
+                    f"{provision.pin} is listed as a finding without a limb, and its limbs carry "
+                    f"different levels; name one of {', '.join(limbs)}",
+                    field="findings",
+                )
+        decisions = []
+        for limb in limbs:
+            limb_version = self.book.at(limb, self.ctx.edition)
+            decisions.append((limb_version, self.decide(self.book.provisions[limb], limb_version, limb)))
+        applying = [d for d in decisions if d[1].applies]
+        if not applying and self.scope.found(provision.pin) and decisions:
+            self.ctx.used_findings.add(provision.pin)
+            v, d = decisions[0]
+            applying = [(v, Decision(True, d.pin, d.levels, "found to apply (findings)"))]
+        if not applying:
+            reasons = "; ".join(f"{d.pin}: {d.reason}" for _, d in decisions) or "no limb in this edition"
+            self.record(provision, version, Decision(False, provision.pin, 0, reasons))
+            return
+        pick = max if provision.select == "greatest" else min
+        v, best = pick(applying, key=lambda item: item[1].levels)
+        if len(applying) > 1:
+            others = ", ".join(d.pin for _, d in applying if d is not best)
+            best.reason += f" (greater than {others}; only one limb applies)"
+        self.record(self.book.provisions[best.pin], v, best)
+
+    def cross_reference(self, provision: Provision, version: Version) -> None:
+        target = provision.target
+        assert target is not None
+        if self.scope.excluded(provision.pin) or not self.scope.found(provision.pin):
+            why = (
+                "found not to apply"
+                if self.scope.excluded(provision.pin)
+                else "applies only on a finding; none given"
+            )
+            self.record(provision, version, Decision(False, provision.pin, 0, why))
+            return
+        self.ctx.used_findings.add(provision.pin)
+        other = Walk(
+            self.ctx, target, self.statute, self.scope, f"{self.group} · §{target} by cross reference"
+        )
+        other_level = other.run(by_cross_reference=True)
+        for s in other.steps:
+            s.status = "info" if s.status == "applied" else s.status
+        self.steps.extend(other.steps)
+        if other_level > self.level:
+            d = Decision(
+                True,
+                provision.pin,
+                other_level - self.level,
+                f"§{target} gives {other_level}, greater than {self.level}; §{target} applies",
+            )
+        else:
+            d = Decision(
+                False, provision.pin, 0, f"§{target} gives {other_level}, not greater than {self.level}"
+            )
+        self.record(provision, version, d)
+
+
+# --- provisions that need logic -----------------------------------------------------------------
+
+
+@rule("2G2.2(b)(1)")
+def _receipt_only(w: Walk, provision: Provision, version: Version) -> Decision:
+    pin = provision.pin
+    levels = version.levels or 0
+    if w.scope.excluded(pin):
+        return Decision(False, pin, levels, "found not to apply (not_applicable)")
+    if w.base_pin != "2G2.2(a)(2)":
+        return Decision(False, pin, levels, "requires the base level of (a)(2); (a)(1) applies")
+    if w.scope.found(pin):
+        w.ctx.used_findings.add(pin)
+        return Decision(True, pin, levels, "found to apply (findings)")
+    f = w.facts
+    if f.distribution not in (None, "none"):
+        return Decision(
+            False, pin, levels, f"the defendant distributed (facts.distribution = {f.distribution!r})"
+        )
+    if f.receipt_only_no_intent_to_distribute is None:
+        return Decision(False, pin, levels, "facts.receipt_only_no_intent_to_distribute not given")
+    if not f.receipt_only_no_intent_to_distribute:
+        return Decision(
+            False, pin, levels, "conduct not limited to receipt or solicitation without intent to distribute"
+        )
+    return Decision(True, pin, levels, "(a)(2) applies; conduct limited to receipt; no intent to distribute")
+
+
+@rule("2G2.2(b)(3)(A)")
+def _pecuniary(w: Walk, provision: Provision, version: Version) -> Decision:
+    pin = provision.pin
+    if w.scope.excluded(pin):
+        return Decision(False, pin, 0, "found not to apply (not_applicable)")
+    found = w.scope.found(pin)
+    if not found and w.facts.distribution != "pecuniary":
+        why = (
+            "facts.distribution not given"
+            if w.facts.distribution is None
+            else f"facts.distribution is {w.facts.distribution!r}"
+        )
+        return Decision(False, pin, 0, why)
+    if found:
+        w.ctx.used_findings.add(pin)
+    value = w.facts.distribution_retail_value or 0
+    table = w.book.at(version.table_ref, w.ctx.edition)
+    from_table, unverified = 0, False
+    for row in table.rows or []:
+        if value > row["over"]:
+            from_table, unverified = row["levels"], bool(row.get("unverified"))
+    minimum = version.minimum or 0
+    levels = max(from_table, minimum)
+    reason = (
+        f"distribution for pecuniary gain; retail value ${value:,.0f} gives {from_table} from the "
+        f"§2B1.1 table, at least {minimum}"
+    )
+    # An unverified threshold matters only when the table, not the 5-level minimum, sets the levels.
+    certainty = "unverified" if unverified and from_table > minimum else None
+    return Decision(True, pin, levels, reason, certainty)
+
+
+@rule("2G2.2(b)(7)")
+def _images(w: Walk, provision: Provision, version: Version) -> Decision:
+    pin = provision.pin
+    per_video = version.images_per_video or 0
+    tiers = sorted(version.table or [], key=lambda r: r["at_least"])
+    found = w.scope.found_limb(pin)
+    if w.scope.excluded(pin):
+        return Decision(False, pin, 0, "found not to apply (not_applicable)")
+    f = w.facts
+    count, contested = None, False
+    if f.image_count is not None:
+        count, how = f.image_count, f"{f.image_count} images (facts.image_count)"
+    elif f.still_images is not None or f.videos is not None:
+        count = (f.still_images or 0) + per_video * (f.videos or 0)
+        how = f"{f.still_images or 0} still images + {f.videos or 0} videos x {per_video} = {count} images"
+        contested = bool(f.videos)
+    tier = None
+    if count is not None:
+        for row in tiers:
+            if count >= row["at_least"]:
+                tier = row
+    if found:
+        limb = found[0][len(pin) + 1 : -1]
+        row = next(r for r in tiers if r["limb"] == limb)
+        w.ctx.used_findings.add(found[0])
+        if count is not None and (tier is None or tier["limb"] != limb):
+            actual = f"{pin}({tier['limb']})" if tier else f"fewer than {tiers[0]['at_least']} images"
+            w.ctx.warnings.append(
+                f"{found[0]} is listed as a finding, but the image facts give {actual}; the finding governs."
+            )
+        return Decision(True, found[0], row["levels"], "found to apply (findings)")
+    if count is None:
+        return Decision(False, pin, 0, "no image facts given (still_images, videos or image_count)")
+    if tier is None:
+        return Decision(False, pin, 0, f"{how}: fewer than {tiers[0]['at_least']}")
+    reason = f"{how}: at least {tier['at_least']}"
+    if contested:
+        reason += "; the 75-images-per-video rule is commentary whose weight some courts question"
+    return Decision(
+        True, f"{pin}({tier['limb']})", tier["levels"], reason, "contested" if contested else None
+    )

@@ -1,0 +1,176 @@
+"""Chapter Four: the criminal history category as given, §4B1.5 and §4C1.1."""
+
+from __future__ import annotations
+
+from plealever.guidelines.context import Ctx, Scope
+from plealever.guidelines.trace import Step
+from plealever.law.rulebook import LIFE, Statute
+
+# Classes of conviction that are not "covered sex crimes" (§4B1.5 n.2): trafficking in, receipt of,
+# or possession of child pornography. `advertising` (§ 2251(d)(1)(A)) is covered only arguably.
+NOT_COVERED = {"trafficking", "receipt_or_distribution", "possession"}
+ARGUABLY_COVERED = {"advertising"}
+CATEGORIES = ["I", "II", "III", "IV", "V", "VI"]
+
+
+def category(ctx: Ctx) -> tuple[str, list[Step]]:
+    given = ctx.case.criminal_history
+    version = ctx.version("4A1.1")
+    assert version is not None and version.bands
+    if given.category is not None:
+        s = ctx.step(
+            "4A1.1",
+            0,
+            f"criminal history category {given.category} as given in the case file",
+            status="info",
+            version=version,
+        )
+        return given.category, [s]
+    points = given.points or 0
+    band = next(b for b in version.bands if points >= b["from"] and (b["to"] is None or points <= b["to"]))
+    s = ctx.step(
+        "4A1.1",
+        0,
+        f"{points} criminal history points as given: category {band['category']}",
+        status="info",
+        version=version,
+    )
+    return band["category"], [s]
+
+
+def covered(statutes: list[Statute]) -> tuple[list[Statute], bool]:
+    """The covered-sex-crime counts, and whether coverage rests on the contested advertising reading."""
+    hits = [s for s in statutes if s.chapter in ("110", "117", "109A") and s.offense_class not in NOT_COVERED]
+    contested = bool(hits) and all(s.offense_class in ARGUABLY_COVERED for s in hits)
+    return hits, contested
+
+
+def repeat_sex_offender(
+    ctx: Ctx,
+    scope: Scope,
+    level: int,
+    chc: str,
+    accepted: int,
+    statutes: list[Statute],
+    maxima: dict[str, int | str],
+) -> tuple[int, str, list[Step]]:
+    """§4B1.5(a) or (b). `maxima` maps statute key -> the count's statutory maximum in months."""
+    steps: list[Step] = []
+    f = ctx.case.facts
+    want_a = scope.found("4B1.5(a)")
+    want_b = scope.found("4B1.5(b)") or bool(f.pattern_of_prohibited_sexual_conduct)
+    hits, contested = covered(statutes)
+    if f.prior_sex_offense_conviction and hits and not want_a and not scope.excluded("4B1.5(a)"):
+        ctx.warnings.append(
+            "facts.prior_sex_offense_conviction is true and a count is a covered sex crime: §4B1.5(a) applies "
+            "if the prior is a sex offense conviction against a minor under 18 U.S.C. § 2426(b) (not a "
+            "trafficking, receipt or possession prior). Add '4B1.5(a)' to findings if it is."
+        )
+    if not (want_a or want_b):
+        return level, chc, steps
+    for pin in ("4B1.5(a)", "4B1.5(b)"):
+        if scope.found(pin):
+            ctx.used_findings.add(pin)
+    if not hits:
+        pin = "4B1.5(a)" if want_a else "4B1.5(b)"
+        steps.append(
+            ctx.step(
+                pin,
+                0,
+                "never applies here: every count is trafficking in, receipt of, or possession of child "
+                "pornography, which are not covered sex crimes (§4B1.5 n.2)",
+                status="not_applied",
+            )
+        )
+        ctx.warnings.append(
+            f"{pin} was asked for but cannot apply: no count of conviction is a covered sex crime."
+        )
+        return level, chc, steps
+    certainty = "contested" if contested else None
+    if want_a and not scope.excluded("4B1.5(a)"):
+        version = ctx.version("4B1.5(a)")
+        assert version is not None and version.table
+        biggest = max((maxima[s.key] for s in hits), key=lambda m: float("inf") if m == LIFE else m)
+        row = next(
+            r
+            for r in version.table
+            if (r["max_at_least"] == LIFE and biggest == LIFE)
+            or (r["max_at_least"] != LIFE and biggest != LIFE and biggest >= r["max_at_least"])
+        )
+        table_level = row["level"] - accepted
+        new_level = max(level, table_level)
+        shown = "life" if biggest == LIFE else f"{biggest} months"
+        reason = (
+            f"covered sex crime after a sex offense conviction: statutory maximum {shown} gives level "
+            f"{row['level']}, less {accepted} for acceptance = {table_level}; the greater of that and {level}"
+        )
+        s = ctx.step("4B1.5(a)", new_level - level, reason, version=version, certainty=certainty)
+        s.running_total = new_level
+        steps.append(s)
+        floor = version.minimum_category or "V"
+        if CATEGORIES.index(chc) < CATEGORIES.index(floor):
+            steps.append(
+                ctx.step(
+                    "4B1.5(a)(2)",
+                    0,
+                    f"criminal history category raised from {chc} to {floor}",
+                    status="info",
+                    version=version,
+                    cite_pin="4B1.5(a)",
+                )
+            )
+            chc = floor
+        return new_level, chc, steps
+    if want_b and not scope.excluded("4B1.5(b)"):
+        version = ctx.version("4B1.5(b)")
+        assert version is not None
+        raised = level + (version.levels or 0)
+        floor = (version.floor or 0) - accepted
+        # The text: if level + 5 is below 22, the level "shall be" 22 less acceptance, even where that
+        # is below level + 5. Applied as written, and marked contested when it bites that way.
+        new_level = raised if raised >= (version.floor or 0) else floor
+        why = "finding" if scope.found("4B1.5(b)") else "facts.pattern_of_prohibited_sexual_conduct"
+        reason = f"covered sex crime with a pattern of prohibited sexual conduct ({why}): {level} + {version.levels}"
+        if raised < (version.floor or 0):
+            reason += (
+                f"; below {version.floor}, so level {version.floor} less {accepted} for acceptance = {floor}"
+            )
+            if floor < raised:
+                certainty = "contested"
+                reason += " (as written, this floor is below level + 5; courts may read it otherwise)"
+        s = ctx.step("4B1.5(b)", new_level - level, reason, version=version, certainty=certainty)
+        s.running_total = new_level
+        steps.append(s)
+        return new_level, chc, steps
+    return level, chc, steps
+
+
+def zero_point(ctx: Ctx, scope: Scope, level: int, statutes: list[Statute]) -> tuple[int, list[Step]]:
+    version = ctx.version("4C1.1")
+    if version is None:
+        return level, []
+    excluded = [s for s in statutes if s.chapter in (version.excluded_chapters or [])]
+    if excluded:
+        names = ", ".join(sorted({f"18 U.S.C. § {s.key}" for s in excluded}))
+        s = ctx.step(
+            "4C1.1",
+            0,
+            f"unavailable: {names} is a sex offense under §4C1.1(b)(2)",
+            status="not_applied",
+            version=version,
+        )
+        return level, [s]
+    if scope.found("4C1.1"):
+        ctx.used_findings.add("4C1.1")
+        s = ctx.step("4C1.1", version.levels or 0, "found to apply (findings)", version=version)
+        s.running_total = level + (version.levels or 0)
+        return level + (version.levels or 0), [s]
+    s = ctx.step(
+        "4C1.1",
+        0,
+        "may be available (no count is a listed sex offense); its criteria are not "
+        "modelled: add 4C1.1 to findings if they are met",
+        status="not_applied",
+        version=version,
+    )
+    return level, [s]

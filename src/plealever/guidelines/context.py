@@ -1,0 +1,118 @@
+"""Shared state of one calculation: the case, the edition, findings in force, and the step log."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from plealever.case.model import Case
+from plealever.errors import UnknownPinError
+from plealever.guidelines.trace import Step
+from plealever.law.rulebook import Rulebook, Version
+
+_PIN_PREFIX = re.compile(r"^\s*(?:U\.?S\.?S\.?G\.?)?\s*§?\s*", re.I)
+
+
+def normalize_pin(text: str) -> str:
+    """'USSG §2G2.2(b)(7)(D)' -> '2G2.2(b)(7)(D)'."""
+    return re.sub(r"\s+", "", _PIN_PREFIX.sub("", text))
+
+
+def check_pins(book: Rulebook, pins: list[str], *, field_name: str, source: str | None) -> list[str]:
+    known = book.known_pins()
+    out = []
+    for i, raw in enumerate(pins):
+        pin = normalize_pin(raw)
+        if pin not in known:
+            raise UnknownPinError(
+                f"unknown provision {raw!r}; expected a modelled pin such as 2G2.2(b)(4)(A) "
+                "(`plealever rules show SECTION` lists them)",
+                file=source,
+                field=f"{field_name}[{i}]",
+            )
+        out.append(pin)
+    return out
+
+
+def _covers(listed: set[str], pin: str) -> bool:
+    """A listed pin covers itself and its limbs: 2G2.2(b)(3) covers 2G2.2(b)(3)(B)."""
+    return any(pin == p or pin.startswith(p + "(") for p in listed)
+
+
+@dataclass
+class Scope:
+    """Findings that bear on one group: the case's plus those given on the group's counts."""
+
+    findings: set[str]
+    not_applicable: set[str]
+
+    def found(self, pin: str) -> bool:
+        return pin in self.findings
+
+    def excluded(self, pin: str) -> bool:
+        return _covers(self.not_applicable, pin)
+
+    def found_limb(self, pin: str) -> list[str]:
+        return [p for p in self.findings if p.startswith(pin + "(")]
+
+
+@dataclass
+class Ctx:
+    case: Case
+    book: Rulebook
+    edition: dt.date
+    warnings: list[str] = field(default_factory=list)
+    used_findings: set[str] = field(default_factory=set)
+
+    def version(self, pin: str) -> Version | None:
+        return self.book.at(pin, self.edition)
+
+    def citation(self, pin: str, version: Version | None) -> str:
+        year = self.edition.year
+        cite = f"USSG §{pin} (Nov. 1, {year} Manual)"
+        if version is not None and version.authorities:
+            extra = [
+                self.book.authorities[a].cite
+                for a in version.authorities
+                if not a.startswith("ussg-") and not a.startswith("manual-")
+            ]
+            if extra:
+                cite += "; " + "; ".join(extra)
+        return cite
+
+    def step(
+        self,
+        pin: str,
+        levels: int,
+        reason: str,
+        *,
+        status: str = "applied",
+        version: Version | None = None,
+        certainty: str | None = None,
+        group: str | None = None,
+        cite_pin: str | None = None,
+    ) -> Step:
+        version = version if version is not None else self._safe_version(cite_pin or pin)
+        provision_pin = cite_pin or pin
+        section = self.book.provisions.get(provision_pin)
+        authorities = list(version.authorities) if version else []
+        if section is not None:
+            for a in self.book.sections[section.section].authorities:
+                if a not in authorities:
+                    authorities.insert(0, a)
+        return Step(
+            pin=pin,
+            levels=levels if status == "applied" else 0,
+            reason=reason,
+            status=status,  # type: ignore[arg-type]
+            citation=self.citation(pin, version),
+            authorities=authorities,
+            certainty=certainty or (version.certainty if version else "verified"),  # type: ignore[arg-type]
+            group=group,
+        )
+
+    def _safe_version(self, pin: str) -> Version | None:
+        if pin in self.book.provisions:
+            return self.version(pin)
+        return None

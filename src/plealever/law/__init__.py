@@ -1,0 +1,1 @@
+"""Dated, cited law data and the code that reads it."""

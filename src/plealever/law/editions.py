@@ -1,0 +1,30 @@
+"""Which Guidelines Manual applies (USSG §1B1.11).
+
+The Manual in force at sentencing applies unless the Manual in force on the last date of the offense
+gives a lower range, in which case that one applies, as one book (Peugh v. United States). The
+comparison itself needs two calculations, so it lives in the engine; this module only maps dates to
+editions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from plealever.errors import EditionError
+from plealever.law.rulebook import Rulebook
+
+
+def edition_in_force(book: Rulebook, day: dt.date, *, field: str) -> dt.date:
+    """The effective date of the edition in force on `day`."""
+    found = None
+    for effective in book.edition_dates():
+        if effective <= day:
+            found = effective
+    if found is None:
+        first = book.edition_dates()[0]
+        raise EditionError(
+            f"{day} is before the earliest modelled Manual ({first}); editions before November 2004 "
+            "are not modelled",
+            field=field,
+        )
+    return found

@@ -1,0 +1,260 @@
+"""Load and validate the law data in ``law/data``; answer "what does provision P say in edition E?".
+
+The YAML files are validated once into typed models, so a defect in the data fails at load with the
+file and key, not later in a calculation. Lookups by (pin, edition) pick the latest version whose
+effective date is on or before the edition.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from functools import cache
+from importlib import resources
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from plealever.errors import LawDataError
+
+Certainty = Literal["verified", "unverified", "contested"]
+LIFE = "life"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Authority(_Strict):
+    cite: str
+    url: str
+
+
+class TableRow(_Strict):
+    limb: str
+    at_least: int
+    levels: int
+
+
+class Version(_Strict):
+    """One dated version of a provision. Which fields are set depends on the provision's kind."""
+
+    effective: dt.date
+    authorities: list[str]
+    certainty: Certainty
+    note: str | None = None
+    deleted: bool = False
+    levels: int | None = None
+    minimum: int | None = None
+    max_levels: int | None = None
+    threshold: int | None = None
+    floor: int | None = None
+    minimum_other_points: int | None = None
+    minimum_category: str | None = None
+    statutes: list[str] | None = None
+    when: dict[str, Any] | None = None
+    table: list[dict[str, Any]] | None = None
+    table_ref: str | None = None
+    images_per_video: int | None = None
+    rows: list[dict[str, Any]] | None = None
+    bands: list[dict[str, Any]] | None = None
+    units: list[dict[str, Any]] | None = None
+    increase: list[dict[str, Any]] | None = None
+    grouped_under_d: list[str] | None = None
+    excluded_from_d: list[str] | None = None
+    excluded_chapters: list[str] | None = None
+
+
+class Provision(_Strict):
+    pin: str
+    section: str
+    label: str
+    kind: str = "characteristic"
+    select: Literal["greatest", "least"] | None = None
+    target: str | None = None
+    excludes: list[str] = Field(default_factory=list)
+    excluded_by: list[str] = Field(default_factory=list)
+    requires: list[str] = Field(default_factory=list)
+    note: str | None = None
+    versions: list[Version]
+
+    @field_validator("versions")
+    @classmethod
+    def _ordered(cls, versions: list[Version]) -> list[Version]:
+        dates = [v.effective for v in versions]
+        if not versions or dates != sorted(dates) or len(set(dates)) != len(dates):
+            raise ValueError("versions must be non-empty with strictly increasing effective dates")
+        return versions
+
+    def at(self, edition: dt.date) -> Version | None:
+        """The version in force in `edition`, or None if the provision did not exist then."""
+        found = None
+        for version in self.versions:
+            if version.effective <= edition:
+                found = version
+        if found is None or found.deleted:
+            return None
+        return found
+
+
+class Section(_Strict):
+    section: str
+    title: str
+    authorities: list[str]
+    special_instruction: dict[str, str] | None = None
+    provisions: dict[str, dict[str, Any]]
+
+
+class Penalty(_Strict):
+    min: int
+    max: int | Literal["life"]
+
+
+class PenaltyVersion(_Strict):
+    effective: dt.date
+    base: Penalty
+    prior: Penalty | None = None
+    prepubescent: Penalty | None = None
+    authorities: list[str]
+    certainty: Certainty
+    note: str | None = None
+
+
+class Statute(_Strict):
+    key: str
+    label: str
+    guideline: str
+    offense_class: str = Field(alias="class")
+    chapter: str
+    penalties: list[PenaltyVersion]
+
+    def at(self, offense_date: dt.date) -> PenaltyVersion | None:
+        found = None
+        for version in self.penalties:
+            if version.effective <= offense_date:
+                found = version
+        return found
+
+
+class SupervisedRelease(_Strict):
+    effective: dt.date
+    min: int
+    max: int | Literal["life"]
+    authorities: list[str]
+    certainty: Certainty
+    note: str | None = None
+
+
+class Edition(_Strict):
+    effective: dt.date
+    authorities: list[str]
+    verified: bool
+    note: str | None = None
+
+
+class Rulebook:
+    """Every provision, statute, edition and authority, validated and indexed."""
+
+    def __init__(self, files: dict[str, str]):
+        self.provisions: dict[str, Provision] = {}
+        self.sections: dict[str, Section] = {}
+        self.statutes: dict[str, Statute] = {}
+        self.authorities: dict[str, Authority] = {}
+        self.editions: list[Edition] = []
+        self.supervised_release: list[SupervisedRelease] = []
+        self.table: dict[int, list[tuple[int, int | str]]] = {}
+        self.categories: list[str] = []
+        self.zones: list[dict[str, Any]] = []
+        self.digest = hashlib.sha256("".join(files[k] for k in sorted(files)).encode()).hexdigest()
+        for name in sorted(files):
+            self._load(name, files[name])
+        self._check_references()
+
+    def _load(self, name: str, text: str) -> None:
+        try:
+            data = yaml.safe_load(text)
+            if name == "authorities.yaml":
+                for key, value in data["authorities"].items():
+                    self.authorities[key] = Authority(**value)
+            elif name == "editions.yaml":
+                self.earliest = dt.date.fromisoformat(str(data["earliest_supported"]))
+                self.editions = [Edition(**e) for e in data["editions"]]
+            elif name == "statutes.yaml":
+                for key, value in data["statutes"].items():
+                    self.statutes[key] = Statute(key=key, **value)
+                self.supervised_release = [SupervisedRelease(**v) for v in data["supervised_release"]]
+            elif name == "sentencing-table.yaml":
+                self.categories = list(data["categories"])
+                for level, cells in data["rows"].items():
+                    self.table[int(level)] = [tuple(cell) for cell in cells]
+                self.zones = list(data["zones"])
+                self.table_authorities = list(data["authorities"])
+            else:
+                section = Section(**data)
+                self.sections[section.section] = section
+                for pin, body in section.provisions.items():
+                    if pin in self.provisions:
+                        raise ValueError(f"provision {pin} is defined twice")
+                    self.provisions[pin] = Provision(pin=pin, section=section.section, **body)
+        except (ValidationError, ValueError, KeyError, TypeError, yaml.YAMLError) as exc:
+            raise LawDataError(f"invalid law data: {exc}", file=f"law/data/{name}") from exc
+
+    def _check_references(self) -> None:
+        for provision in self.provisions.values():
+            for version in provision.versions:
+                for ref in version.authorities:
+                    if ref not in self.authorities:
+                        raise LawDataError(f"{provision.pin} cites unknown authority {ref!r}")
+        for statute in self.statutes.values():
+            for version in statute.penalties:
+                for ref in version.authorities:
+                    if ref not in self.authorities:
+                        raise LawDataError(f"statute {statute.key} cites unknown authority {ref!r}")
+        if sorted(self.table) != list(range(1, 44)) or any(len(r) != 6 for r in self.table.values()):
+            raise LawDataError("the Sentencing Table must have levels 1-43 with six categories each")
+
+    # --- lookups -------------------------------------------------------------------------------
+
+    def provision(self, pin: str) -> Provision:
+        try:
+            return self.provisions[pin]
+        except KeyError:
+            raise LawDataError(f"no provision {pin} in the law data") from None
+
+    def at(self, pin: str, edition: dt.date) -> Version | None:
+        return self.provision(pin).at(edition)
+
+    def limbs(self, pin: str) -> list[str]:
+        """Pins of the lettered limbs of `pin`, in the Manual's order: (b)(3) -> (b)(3)(A)...(F)."""
+        return [p for p in self.provisions if p.startswith(pin + "(") and p.count("(") == pin.count("(") + 1]
+
+    def known_pins(self) -> set[str]:
+        """Every pin a finding may name, including table limbs such as 2G2.2(b)(7)(D)."""
+        pins = set(self.provisions)
+        for provision in self.provisions.values():
+            for version in provision.versions:
+                for row in version.table or []:
+                    if "limb" in row:
+                        pins.add(f"{provision.pin}({row['limb']})")
+        return pins
+
+    def cite(self, ids: list[str]) -> str:
+        return "; ".join(self.authorities[i].cite for i in ids)
+
+    def edition_dates(self) -> list[dt.date]:
+        return [e.effective for e in self.editions]
+
+    def edition(self, effective: dt.date) -> Edition:
+        for e in self.editions:
+            if e.effective == effective:
+                return e
+        raise LawDataError(f"no edition {effective}")
+
+
+@cache
+def rulebook() -> Rulebook:
+    """The bundled law data, loaded once per process."""
+    folder = resources.files("plealever.law") / "data"
+    files = {p.name: p.read_text(encoding="utf-8") for p in folder.iterdir() if p.name.endswith(".yaml")}
+    return Rulebook(files)
