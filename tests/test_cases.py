@@ -1,0 +1,72 @@
+"""Table-driven legal cases from tests/cases/*.yaml, each run through the public API."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+import yaml
+
+from plealever import errors, parse_case
+from plealever.guidelines import calculate
+
+CASES = Path(__file__).parent / "cases"
+TODAY = dt.date(2026, 11, 29)
+
+
+def _load() -> list[tuple[str, dict]]:
+    out = []
+    for path in sorted(CASES.glob("*.yaml")):
+        for item in yaml.safe_load(path.read_text(encoding="utf-8")):
+            out.append((f"{path.stem}: {item['name']}", item))
+    return out
+
+
+ALL = _load()
+
+
+def run(item: dict):
+    return calculate(parse_case(item["case"]), today=TODAY)
+
+
+@pytest.mark.parametrize("item", [i for _, i in ALL], ids=[n for n, _ in ALL])
+def test_case(item: dict) -> None:
+    expect = item["expect"]
+    if "error" in expect:
+        with pytest.raises(getattr(errors, expect["error"])) as info:
+            run(item)
+        assert expect["error_contains"] in info.value.one_line()
+        return
+    result = run(item)
+    got = result.to_dict()
+    applied = {s["pin"]: s["levels"] for s in got["steps"] if s["status"] == "applied"}
+    for pin, levels in expect.get("steps", {}).items():
+        assert applied.get(pin) == levels, f"{pin}: expected {levels}, got {applied.get(pin)}; applied={applied}"
+    if "one_of_steps" in expect:
+        hits = [p for p in expect["one_of_steps"] if applied.get(p) == expect["one_of_steps"][p]]
+        assert len(hits) == 1, f"exactly one of {expect['one_of_steps']} expected, got {applied}"
+    refused = {s["pin"] for s in got["steps"] if s["status"] == "not_applied"}
+    for pin in expect.get("not_applied", []):
+        assert pin in refused, f"{pin} should be considered and refused; refused={refused}"
+        assert pin not in applied
+    infos = {s["pin"] for s in got["steps"] if s["status"] == "info"}
+    for pin in expect.get("steps_info", []):
+        assert pin in infos, f"{pin} should be an info step; info={infos}"
+    for pin, certainty in expect.get("certainty", {}).items():
+        assert next(s for s in got["steps"] if s["pin"] == pin)["certainty"] == certainty
+    for key in ("total_offense_level", "guideline_range", "statutory_range", "effective_range",
+                "criminal_history_category", "zone", "edition_verified"):
+        if key in expect:
+            assert got[key] == expect[key], f"{key}: expected {expect[key]}, got {got[key]}"
+    if "edition" in expect:
+        assert got["edition"] == str(expect["edition"])
+    if "alternative_edition" in expect:
+        assert got["alternative_edition"]["edition"] == str(expect["alternative_edition"])
+    if "edition_reason_contains" in expect:
+        assert expect["edition_reason_contains"] in got["edition_reason"]
+    for text in expect.get("warnings_contain", []):
+        assert any(text in w for w in got["warnings"]), f"no warning contains {text!r}: {got['warnings']}"
+    # The running total of the last Chapter 2-4 step equals the total offense level before the table clamp.
+    totals = [s["running_total"] for s in got["steps"] if s["running_total"] is not None]
+    assert totals, "every calculation reports running totals"
