@@ -42,7 +42,9 @@ def test_case(item: dict) -> None:
     got = result.to_dict()
     applied = {s["pin"]: s["levels"] for s in got["steps"] if s["status"] == "applied"}
     for pin, levels in expect.get("steps", {}).items():
-        assert applied.get(pin) == levels, f"{pin}: expected {levels}, got {applied.get(pin)}; applied={applied}"
+        assert applied.get(pin) == levels, (
+            f"{pin}: expected {levels}, got {applied.get(pin)}; applied={applied}"
+        )
     if "one_of_steps" in expect:
         hits = [p for p in expect["one_of_steps"] if applied.get(p) == expect["one_of_steps"][p]]
         assert len(hits) == 1, f"exactly one of {expect['one_of_steps']} expected, got {applied}"
@@ -55,8 +57,15 @@ def test_case(item: dict) -> None:
         assert pin in infos, f"{pin} should be an info step; info={infos}"
     for pin, certainty in expect.get("certainty", {}).items():
         assert next(s for s in got["steps"] if s["pin"] == pin)["certainty"] == certainty
-    for key in ("total_offense_level", "guideline_range", "statutory_range", "effective_range",
-                "criminal_history_category", "zone", "edition_verified"):
+    for key in (
+        "total_offense_level",
+        "guideline_range",
+        "statutory_range",
+        "effective_range",
+        "criminal_history_category",
+        "zone",
+        "edition_verified",
+    ):
         if key in expect:
             assert got[key] == expect[key], f"{key}: expected {expect[key]}, got {got[key]}"
     if "edition" in expect:

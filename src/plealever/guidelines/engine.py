@@ -8,7 +8,13 @@ from dataclasses import dataclass
 
 from plealever.case.checks import contradictions
 from plealever.case.model import Case
-from plealever.errors import EditionError, NotModelledError, UnknownStatuteError
+from plealever.errors import (
+    EditionError,
+    LawDataError,
+    NotModelledError,
+    PlealeverError,
+    UnknownStatuteError,
+)
 from plealever.guidelines import chapter3, chapter4, chapter5
 from plealever.guidelines.chapter2 import Walk
 from plealever.guidelines.context import Ctx, Scope, check_pins
@@ -33,7 +39,19 @@ class _Unit:
 
 
 def calculate(case: Case, *, source: str | None = None, today: dt.date | None = None) -> Result:
-    """Compute the exposure for `case`, choosing the Manual under §1B1.11."""
+    """Compute the exposure for `case`, choosing the Manual under §1B1.11.
+
+    Every error raised on the way names `source`, the case file it came from.
+    """
+    try:
+        return _choose_and_calculate(case, source, today)
+    except PlealeverError as exc:
+        if exc.file is None and not isinstance(exc, LawDataError):
+            exc.file = source
+        raise
+
+
+def _choose_and_calculate(case: Case, source: str | None, today: dt.date | None) -> Result:
     book = rulebook()
     today = today or dt.date.today()
     warnings: list[str] = []
@@ -53,11 +71,7 @@ def calculate(case: Case, *, source: str | None = None, today: dt.date | None = 
     sentencing = case.sentencing_date or today
     if case.sentencing_date is None:
         warnings.append(f"sentencing_date not given; the Manual in force today ({today}) is used.")
-    try:
-        at_sentencing = edition_in_force(book, sentencing, field="sentencing_date")
-    except EditionError as exc:
-        exc.file = source
-        raise
+    at_sentencing = edition_in_force(book, sentencing, field="sentencing_date")
     calc = _calculate(case, book, at_sentencing, units, findings, excluded, today, source)
     if case.offense_date is None:
         warnings.append(

@@ -1,0 +1,177 @@
+"""End-to-end runs of the installed `plealever` command, as a user would type them."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "receipt-plea.yaml"
+
+
+def plealever(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    exe = shutil.which("plealever", path=str(Path(sys.executable).parent)) or "plealever"
+    return subprocess.run([exe, *args], capture_output=True, text=True, cwd=cwd, timeout=60)
+
+
+def test_calc_prints_the_worksheet() -> None:
+    out = plealever("calc", str(EXAMPLE))
+    assert out.returncode == 0, out.stderr
+    for text in (
+        "2G2.2(a)(2)",
+        "2G2.2(b)(7)(D)",
+        "3E1.1",
+        "Total offense level 26",
+        "Guideline range 63-78",
+        "Statutory range 60-240",
+        "Effective range 63-78",
+        "§4C1.1(b)(2)",
+        "Not legal advice",
+    ):
+        assert text in out.stdout, text
+
+
+def test_calc_json_contract() -> None:
+    out = plealever("calc", str(EXAMPLE), "--json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    for key in (
+        "edition",
+        "total_offense_level",
+        "criminal_history_category",
+        "guideline_range",
+        "statutory_range",
+        "effective_range",
+        "warnings",
+        "steps",
+    ):
+        assert key in data, key
+    assert data["total_offense_level"] == 26
+    assert data["criminal_history_category"] == "I"
+    assert data["guideline_range"] == {"min": 63, "max": 78}
+    assert data["statutory_range"] == {"min": 60, "max": 240}
+    assert data["effective_range"] == {"min": 63, "max": 78}
+    assert isinstance(data["warnings"], list)
+    for step in data["steps"]:
+        assert {"pin", "levels", "citation", "reason", "status"} <= set(step)
+        assert step["status"] in ("applied", "not_applied", "info")
+        assert step["citation"]
+
+
+def test_json_life_is_a_string(tmp_path: Path) -> None:
+    case = tmp_path / "enterprise.json"
+    case.write_text(
+        json.dumps(
+            {
+                "manual": "2025-11-01",
+                "offense_date": "2020-01-01",
+                "counts": [{"statute": "2252A(g)"}],
+                "findings": ["2G2.6(b)(1)(A)", "2G2.6(b)(2)", "2G2.6(b)(3)", "2G2.6(b)(4)"],
+                "acceptance": "none",
+                "criminal_history": {"category": "I"},
+            }
+        )
+    )
+    data = json.loads(plealever("calc", str(case), "--json").stdout)
+    assert data["guideline_range"] == {"min": "life", "max": "life"}
+    assert data["statutory_range"] == {"min": 240, "max": "life"}
+
+
+def test_schema_prints_json_schema() -> None:
+    out = plealever("schema")
+    assert out.returncode == 0
+    schema = json.loads(out.stdout)
+    assert schema["additionalProperties"] is False
+    for key in (
+        "manual",
+        "offense_date",
+        "sentencing_date",
+        "counts",
+        "facts",
+        "findings",
+        "not_applicable",
+        "acceptance",
+        "criminal_history",
+    ):
+        assert key in schema["properties"], key
+
+
+def test_rules_show_by_edition() -> None:
+    out = plealever("rules", "show", "2G2.2", "--edition", "2015-11-01")
+    assert out.returncode == 0, out.stderr
+    assert "§2G2.2(b)(4)(B): not in this edition" in out.stdout
+    assert "table A≥10→2, B≥150→3, C≥300→4, D≥600→5" in out.stdout
+    full = plealever("rules", "show", "2G2.2(b)(4)(B)")
+    assert "from 2016-11-01; levels 4" in full.stdout
+
+
+BAD = [
+    ("wrong type", "counts: [{statute: '2252A(a)(5)', count: two}]", "counts[0].count"),
+    ("negative count", "counts: [{statute: '2252A(a)(5)', count: -1}]", "counts[0].count"),
+    (
+        "negative images",
+        "counts: [{statute: '2252A(a)(5)'}]\nfacts: {still_images: -5}",
+        "facts.still_images",
+    ),
+    ("unknown statute", "counts: [{statute: '18 USC 2241(c)'}]", "counts[0].statute"),
+    ("vague statute", "counts: [{statute: '2252A(a)'}]", "counts[0].statute"),
+    ("unknown pin", "counts: [{statute: '2252A(a)(5)'}]\nfindings: ['2G2.2(b)(9)']", "findings[0]"),
+    ("impossible date", "offense_date: 2018-02-30\ncounts: [{statute: '2252A(a)(5)'}]", "offense_date"),
+    (
+        "sentencing before offense",
+        "offense_date: 2018-02-01\nsentencing_date: 2017-01-01\ncounts: [{statute: '2252A(a)(5)'}]",
+        "sentencing_date 2017-01-01 is before",
+    ),
+    ("edition too early", "manual: 2001-11-01\ncounts: [{statute: '2252A(a)(5)'}]", "manual"),
+    ("unknown key", "counts: [{statute: '2252A(a)(5)'}]\nfacts: {images: 5}", "facts.images"),
+    ("unknown acceptance", "counts: [{statute: '2252A(a)(5)'}]\nacceptance: full", "acceptance"),
+    ("no counts", "counts: []", "counts"),
+    (
+        "both category and points",
+        "counts: [{statute: '2252A(a)(5)'}]\ncriminal_history: {category: I, points: 1}",
+        "criminal_history",
+    ),
+    ("not yaml", "counts: [unclosed", "not valid YAML"),
+    ("limb missing", "counts: [{statute: '2251(a)'}]\nfindings: ['2G2.1(b)(1)']", "name one of"),
+]
+
+
+@pytest.mark.parametrize(("label", "body", "needle"), BAD, ids=[b[0] for b in BAD])
+def test_bad_input_is_one_line_exit_2(tmp_path: Path, label: str, body: str, needle: str) -> None:
+    if "criminal_history" not in body:
+        body += (
+            "\ncriminal_history: {category: I}\nacceptance: none"
+            if "acceptance" not in body
+            else "\ncriminal_history: {category: I}"
+        )
+    path = tmp_path / "case.yaml"
+    path.write_text(body + ("\nmanual: 2025-11-01" if "manual" not in body and "_date" not in body else ""))
+    before = sorted(p.name for p in tmp_path.iterdir())
+    out = plealever("calc", str(path))
+    assert out.returncode == 2, (out.stdout, out.stderr)
+    assert out.stdout == ""
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1, out.stderr
+    assert lines[0].startswith(f"error: {path}"), lines[0]
+    assert needle in lines[0], lines[0]
+    assert "Traceback" not in out.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # nothing written
+
+
+def test_not_a_mapping(tmp_path: Path) -> None:
+    path = tmp_path / "case.yaml"
+    path.write_text("- just a list\n")
+    out = plealever("calc", str(path))
+    assert out.returncode == 2
+    assert out.stderr.strip() == f"error: {path}: expected a mapping of case fields at the top level"
+
+
+def test_missing_file() -> None:
+    out = plealever("calc", "/nonexistent/case.yaml")
+    assert out.returncode == 2
+    assert out.stderr.strip() == "error: /nonexistent/case.yaml: no such file"

@@ -1,0 +1,113 @@
+"""Property tests: monotonicity of enhancements and acceptance; the effective range within the statute."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from plealever import calculate, parse_case
+from plealever.guidelines.trace import Range
+
+TODAY = dt.date(2026, 11, 29)
+STATUTES = ["2252A(a)(5)(B)", "2252A(a)(2)", "2252(a)(4)", "2252(a)(2)", "1466A(a)", "2251(a)", "2422(b)"]
+EDITIONS = [dt.date(y, 11, 1) for y in range(2004, 2027)]
+BOOLS = ["prepubescent", "sadistic_or_violent", "infant_or_toddler", "pattern_of_activity", "computer"]
+DISTRIBUTION = [
+    "none",
+    "knowing",
+    "thing_of_value",
+    "to_minor",
+    "to_minor_inducement",
+    "to_minor_sexual_conduct",
+    "pecuniary",
+]
+# Ordered from least to most serious, so moving right along the list never lowers (b)(3).
+DISTRIBUTION_ORDER = [
+    "none",
+    "knowing",
+    "thing_of_value",
+    "to_minor",
+    "to_minor_inducement",
+    "to_minor_sexual_conduct",
+]
+
+
+@st.composite
+def cases(draw):
+    facts = {name: draw(st.booleans()) for name in BOOLS}
+    facts["distribution"] = draw(st.sampled_from(DISTRIBUTION))
+    facts["image_count"] = draw(st.integers(0, 5000))
+    facts["receipt_only_no_intent_to_distribute"] = facts["distribution"] == "none" and draw(st.booleans())
+    if facts["distribution"] == "pecuniary":
+        facts["distribution_retail_value"] = draw(st.integers(0, 10_000_000))
+    statutes = draw(st.lists(st.sampled_from(STATUTES), min_size=1, max_size=3))
+    edition = draw(st.sampled_from(EDITIONS))
+    return {
+        "manual": edition,
+        "offense_date": edition,
+        "counts": [{"statute": s} for s in statutes],
+        "facts": facts,
+        "acceptance": draw(st.sampled_from(["none", "two_level", "three_level"])),
+        "criminal_history": {"category": draw(st.sampled_from(["I", "II", "III", "IV", "V", "VI"]))},
+    }
+
+
+def calc(data):
+    return calculate(parse_case(data), today=TODAY).calculation
+
+
+def at_least(a: Range, b: Range) -> bool:
+    return a.key()[0] >= b.key()[0] and a.key()[1] >= b.key()[1]
+
+
+@settings(max_examples=150, deadline=None)
+@given(cases(), st.sampled_from(BOOLS))
+def test_an_enhancement_never_lowers_the_range(data, fact):
+    if fact == "infant_or_toddler":
+        data["facts"]["prepubescent"] = True  # keep the facts consistent
+    without = calc({**data, "facts": {**data["facts"], fact: False}})
+    with_it = calc({**data, "facts": {**data["facts"], fact: True}})
+    assert with_it.total_offense_level >= without.total_offense_level
+    assert at_least(with_it.guideline_range, without.guideline_range)
+    assert at_least(with_it.effective_range, without.effective_range)
+
+
+@settings(max_examples=150, deadline=None)
+@given(cases(), st.integers(0, 5000))
+def test_more_images_never_lower_the_range(data, extra):
+    fewer = calc(data)
+    more = calc({**data, "facts": {**data["facts"], "image_count": data["facts"]["image_count"] + extra}})
+    assert more.total_offense_level >= fewer.total_offense_level
+
+
+@settings(max_examples=150, deadline=None)
+@given(cases(), st.integers(0, len(DISTRIBUTION_ORDER) - 2))
+def test_more_serious_distribution_never_lowers_the_range(data, i):
+    facts = {**data["facts"], "receipt_only_no_intent_to_distribute": False}
+    lower = calc({**data, "facts": {**facts, "distribution": DISTRIBUTION_ORDER[i]}})
+    higher = calc({**data, "facts": {**facts, "distribution": DISTRIBUTION_ORDER[i + 1]}})
+    assert higher.total_offense_level >= lower.total_offense_level
+
+
+@settings(max_examples=150, deadline=None)
+@given(cases())
+def test_acceptance_never_raises_the_range(data):
+    none = calc({**data, "acceptance": "none"})
+    two = calc({**data, "acceptance": "two_level"})
+    three = calc({**data, "acceptance": "three_level"})
+    assert none.total_offense_level >= two.total_offense_level >= three.total_offense_level
+    assert at_least(none.guideline_range, two.guideline_range)
+    assert at_least(two.guideline_range, three.guideline_range)
+    assert at_least(none.effective_range, three.effective_range)
+
+
+@settings(max_examples=200, deadline=None)
+@given(cases())
+def test_effective_range_lies_within_the_statutory_range(data):
+    c = calc(data)
+    lo, hi = c.effective_range.key()
+    smin, smax = c.statutory_range.key()
+    assert smin <= lo <= hi <= smax
+    assert 1 <= c.total_offense_level <= 43
