@@ -14,7 +14,7 @@ from plealever.case.model import Case
 from plealever.errors import CaseFileError
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """SafeLoader that leaves dates as strings, so a bad date is a field error, not a YAML crash."""
 
 

@@ -202,7 +202,11 @@ class Walk:
             v, d = decisions[0]
             applying = [(v, Decision(True, d.pin, d.levels, "found to apply (findings)"))]
         if not applying:
-            reasons = "; ".join(f"{d.pin}: {d.reason}" for _, d in decisions) or "no limb in this edition"
+            distinct = {d.reason for _, d in decisions}
+            if len(distinct) == 1:
+                reasons = f"no limb applies: {distinct.pop()}"
+            else:
+                reasons = "; ".join(f"{d.pin}: {d.reason}" for _, d in decisions) or "no limb in this edition"
             self.record(provision, version, Decision(False, provision.pin, 0, reasons))
             return
         pick = max if provision.select == "greatest" else min

@@ -65,6 +65,10 @@ class Ctx:
     warnings: list[str] = field(default_factory=list)
     used_findings: set[str] = field(default_factory=set)
 
+    def __post_init__(self) -> None:
+        # In an edition not fully read, a provision carried forward from an earlier version is unverified.
+        self.edition_verified = self.book.edition(self.edition).verified
+
     def version(self, pin: str) -> Version | None:
         return self.book.at(pin, self.edition)
 
@@ -101,6 +105,13 @@ class Ctx:
             for a in self.book.sections[section.section].authorities:
                 if a not in authorities:
                     authorities.insert(0, a)
+        certainty = certainty or (version.certainty if version else "verified")
+        if (
+            not self.edition_verified
+            and certainty == "verified"
+            and (version is None or version.effective < self.edition)
+        ):
+            certainty = "unverified"
         return Step(
             pin=pin,
             levels=levels if status == "applied" else 0,
@@ -108,7 +119,7 @@ class Ctx:
             status=status,  # type: ignore[arg-type]
             citation=self.citation(pin, version),
             authorities=authorities,
-            certainty=certainty or (version.certainty if version else "verified"),  # type: ignore[arg-type]
+            certainty=certainty,  # type: ignore[arg-type]
             group=group,
         )
 
