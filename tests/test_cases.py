@@ -74,6 +74,26 @@ def test_case(item: dict) -> None:
         assert got["alternative_edition"]["edition"] == str(expect["alternative_edition"])
     if "edition_reason_contains" in expect:
         assert expect["edition_reason_contains"] in got["edition_reason"]
+    history = got["criminal_history"]
+    if "history" in expect:
+        assert {k: history[k] for k in expect["history"]} == expect["history"], history
+    for pin, points, label in expect.get("history_steps", []):
+        hits = [
+            s
+            for s in history["steps"]
+            if s["pin"] == pin and s["status"] == "applied" and s["reason"].startswith(label)
+        ]
+        assert hits and hits[0]["levels"] == points, (pin, points, label, history["steps"])
+    for pin, label in expect.get("history_refused", []):
+        hits = [
+            s
+            for s in history["steps"]
+            if s["pin"] == pin and s["status"] == "not_applied" and label in s["reason"]
+        ]
+        assert hits, (pin, label, [(s["pin"], s["status"], s["reason"]) for s in history["steps"]])
+    if "prior_alternatives" in expect:
+        got_alt = [(a["assumption"], a["effective_range"]) for a in got["prior_alternatives"]]
+        assert got_alt == [tuple(x) for x in expect["prior_alternatives"]], got_alt
     for text in expect.get("warnings_contain", []):
         assert any(text in w for w in got["warnings"]), f"no warning contains {text!r}: {got['warnings']}"
     # The running total of the last Chapter 2-4 step equals the total offense level before the table clamp.

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import re
+
 from plealever.law.rulebook import rulebook
 from tests.test_cases import ALL, TODAY, run
 
+CITED = re.compile(r"§(\d[A-Z]\d\.\d+(?:\([a-z0-9]+\))*)")
 # Provisions held as data for other parts of the tool and checked in test_law_data instead.
-DATA_ONLY = {"4A1.1(e)": "status points: used by the criminal-history calculator (separate issue)"}
+DATA_ONLY: dict[str, str] = {}
 # Provisions whose steps carry another pin: the loss table feeds §2G2.2(b)(3)(A); §3E1.1(a) and (b)
 # are reported as one acceptance step.
-REPORTED_AS = {"2B1.1(b)(1)": "2G2.2(b)(3)(A)", "3E1.1(a)": "3E1.1", "3E1.1(b)": "3E1.1"}
+REPORTED_AS = {
+    "2B1.1(b)(1)": "2G2.2(b)(3)(A)",
+    "3E1.1(a)": "3E1.1",
+    "3E1.1(b)": "3E1.1",
+    "4A1.1(e)-recency": "4A1.1(e)",
+}
 
 
 def _seen() -> tuple[set[str], set[str]]:
@@ -21,8 +29,10 @@ def _seen() -> tuple[set[str], set[str]]:
             continue
         got = run(item).to_dict()
         editions.add(got["edition"])
-        for step in got["steps"]:
+        history = got["criminal_history"]["steps"] if got["criminal_history"] else []
+        for step in got["steps"] + history:
             pins.add(step["pin"])
+            pins.update(CITED.findall(step["citation"]))
     return pins, editions
 
 

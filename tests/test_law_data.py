@@ -185,7 +185,9 @@ def test_broken_law_data_fails_at_load_naming_the_file() -> None:
 def test_loss_table_matches_the_2025_text(manual: str) -> None:
     start = manual.index("(1) If the loss exceeded $6,500, increase the offense level as follows:")
     block = manual[start : start + 3000]
-    rows = [(int(a.replace(",", "")), int(b)) for a, b in re.findall(r"More than \$([\d,]+)\s+add (\d+)", block)]
+    rows = [
+        (int(a.replace(",", "")), int(b)) for a, b in re.findall(r"More than \$([\d,]+)\s+add (\d+)", block)
+    ]
     assert len(rows) == 15
     version = rulebook().at("2B1.1(b)(1)", NOV_2025)
     assert [(r["over"], r["levels"]) for r in version.rows] == rows

@@ -11,7 +11,11 @@ from plealever import calculate, parse_case
 from plealever.guidelines.trace import Range
 
 TODAY = dt.date(2026, 11, 29)
-STATUTES = ["2252A(a)(5)(B)", "2252A(a)(2)", "2252(a)(4)", "2252(a)(2)", "1466A(a)", "2251(a)", "2422(b)"]
+# Counts sentenced under §2G2.2 form one group. With several groups the monotonicity properties do not
+# hold in law: §3D1.4 can give a lower combined level when one group's level rises (see
+# test_units_can_fall_when_a_group_rises), so those properties are drawn over §2G2.2 counts only.
+ONE_GROUP = ["2252A(a)(5)(B)", "2252A(a)(2)", "2252(a)(4)", "2252(a)(2)", "1466A(a)", "1466A(b)"]
+STATUTES = ONE_GROUP + ["2251(a)", "2422(b)", "2423(b)"]
 EDITIONS = [dt.date(y, 11, 1) for y in range(2004, 2027)]
 BOOLS = ["prepubescent", "sadistic_or_violent", "infant_or_toddler", "pattern_of_activity", "computer"]
 DISTRIBUTION = [
@@ -35,19 +39,19 @@ DISTRIBUTION_ORDER = [
 
 
 @st.composite
-def cases(draw):
+def cases(draw, statutes=ONE_GROUP):
     facts = {name: draw(st.booleans()) for name in BOOLS}
     facts["distribution"] = draw(st.sampled_from(DISTRIBUTION))
     facts["image_count"] = draw(st.integers(0, 5000))
     facts["receipt_only_no_intent_to_distribute"] = facts["distribution"] == "none" and draw(st.booleans())
     if facts["distribution"] == "pecuniary":
         facts["distribution_retail_value"] = draw(st.integers(0, 10_000_000))
-    statutes = draw(st.lists(st.sampled_from(STATUTES), min_size=1, max_size=3))
+    counts = draw(st.lists(st.sampled_from(statutes), min_size=1, max_size=3))
     edition = draw(st.sampled_from(EDITIONS))
     return {
         "manual": edition,
         "offense_date": edition,
-        "counts": [{"statute": s} for s in statutes],
+        "counts": [{"statute": s} for s in counts],
         "facts": facts,
         "acceptance": draw(st.sampled_from(["none", "two_level", "three_level"])),
         "criminal_history": {"category": draw(st.sampled_from(["I", "II", "III", "IV", "V", "VI"]))},
@@ -104,10 +108,32 @@ def test_acceptance_never_raises_the_range(data):
 
 
 @settings(max_examples=200, deadline=None)
-@given(cases())
+@given(cases(STATUTES))
 def test_effective_range_lies_within_the_statutory_range(data):
     c = calc(data)
     lo, hi = c.effective_range.key()
     smin, smax = c.statutory_range.key()
     assert smin <= lo <= hi <= smax
     assert 1 <= c.total_offense_level <= 43
+
+
+def test_units_can_fall_when_a_group_rises():
+    """§3D1.4 as written: groups 36/32/28 give 2.5 units (+3 = 39); raising the first to 37 gives 1.5 (+1 = 38)."""
+    base = {
+        "manual": dt.date(2025, 11, 1),
+        "offense_date": dt.date(2024, 1, 1),
+        "counts": [{"statute": "2252A(a)(2)"}, {"statute": "2251(a)"}, {"statute": "2422(b)"}],
+        "acceptance": "none",
+        "criminal_history": {"category": "I"},
+    }
+    facts = {
+        "prepubescent": True,
+        "computer": True,
+        "image_count": 600,
+        "sadistic_or_violent": False,
+        "infant_or_toddler": False,
+        "pattern_of_activity": False,
+    }
+    lower = calc({**base, "facts": {**facts, "distribution": "to_minor"}})  # 22+2+5+2+5 = 36
+    higher = calc({**base, "facts": {**facts, "distribution": "to_minor_inducement"}})  # 37
+    assert (lower.total_offense_level, higher.total_offense_level) == (39, 38)

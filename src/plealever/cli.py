@@ -53,6 +53,37 @@ def calc(
 
 
 @app.command()
+def history(
+    case_file: Annotated[Path, typer.Argument(help="Case file (YAML or JSON).", metavar="CASE")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Compute the criminal history points and category from the prior record, record by record."""
+    from plealever.case import load_case
+    from plealever.errors import PlealeverError
+    from plealever.guidelines import calculate
+
+    try:
+        case = load_case(case_file)
+        result = calculate(case, source=str(case_file))
+    except PlealeverError as exc:
+        _fail(exc)
+        return
+    c = result.calculation
+    if as_json:
+        out = {
+            "edition": c.edition.isoformat(),
+            **c.history.to_dict(),
+            "criminal_history_category": c.criminal_history_category,
+            "warnings": [w for w in result.warnings + c.warnings if "criminal" in w.lower()],
+        }
+        typer.echo(json.dumps(out, indent=2, ensure_ascii=False))
+        return
+    from plealever.worksheet import render_history
+
+    render_history(result, case_name=case.name or case_file.name)
+
+
+@app.command()
 def schema() -> None:
     """Print the JSON Schema of the case file."""
     from plealever.case import Case

@@ -109,16 +109,129 @@ class Facts(_Model):
     )
 
 
+UnderSentence = Literal[
+    "none", "probation", "parole", "supervised_release", "imprisonment", "work_release", "escape"
+]
+Ternary = Literal["yes", "no", "undecided"]
+
+
+class PriorRecord(_Model):
+    """One prior conviction or adjudication, as the presentence report or the record shows it."""
+
+    label: str = Field(
+        min_length=1, description="How the worksheet names this record, e.g. 'State burglary 2009'."
+    )
+    description: str | None = Field(None, description="The offense, in words.")
+    offense_date: dt.date | None = Field(None, description="Date of the prior offense.")
+    sentence_date: dt.date | None = Field(
+        None, description="Date the sentence was imposed (omit only with convicted_not_sentenced)."
+    )
+    release_date: dt.date | None = Field(
+        None, description="Last release from confinement on this sentence, including any revocation term."
+    )
+    imprisonment_months: float = Field(
+        0, ge=0, description="Term of imprisonment pronounced, in months (the stated maximum, §4A1.2(b))."
+    )
+    imprisonment_days: int = Field(0, ge=0, description="Term of imprisonment in days, added to the months.")
+    suspended_months: float = Field(0, ge=0, description="The part of the term suspended, in months.")
+    probation_months: float = Field(0, ge=0, description="Term of probation, in months.")
+    revocation_months: float = Field(
+        0,
+        ge=0,
+        description="Imprisonment imposed on revocation of probation, parole or supervision (§4A1.2(k)).",
+    )
+    juvenile: bool = Field(False, description="Adjudicated as a juvenile (false: an adult conviction).")
+    age_at_offense: int | None = Field(None, ge=0, le=120, description="Age at the prior offense.")
+    offense_class: Literal["felony", "misdemeanor", "petty", "infraction"] = Field(
+        "felony", description="Felony: punishable by more than a year (§4A1.2(o))."
+    )
+    listed_offense: str | None = Field(
+        None,
+        description="Where the offense is on (or similar to) a §4A1.2(c) list: one of the names in "
+        "`plealever rules show 4A1.2(c)`, e.g. disorderly_conduct, minor_traffic_infraction, "
+        "driving_while_intoxicated.",
+    )
+    similar_to_instant_offense: bool = Field(
+        False, description="Similar to an instant offense (§4A1.2(c)(1)(B))."
+    )
+    jurisdiction: Literal["state", "federal", "tribal", "foreign", "military"] = "state"
+    court_martial: Literal["general", "special", "summary", "article_15"] | None = Field(
+        None, description="For military sentences, the forum (§4A1.2(g))."
+    )
+    charging_instrument: str | None = Field(
+        None, description="An identifier; records sharing one were charged in the same instrument."
+    )
+    intervening_arrest: bool | None = Field(
+        None,
+        description="Arrested for this offense before committing the next prior offense in time "
+        "(§4A1.2(a)(2)). Unknown is treated as no arrest, with a warning.",
+    )
+    arrest_was_traffic_stop: bool = Field(False, description="That 'arrest' was only a traffic stop.")
+    consecutive: bool = Field(
+        False, description="Ran consecutively to the other sentences it is counted with as a single sentence."
+    )
+    crime_of_violence: bool = Field(
+        False, description="A crime of violence under §4B1.2(a) (a legal finding)."
+    )
+    part_of_instant_offense: bool = Field(
+        False, description="Conduct that is relevant conduct to the instant offense."
+    )
+    convicted_not_sentenced: bool = Field(False, description="Guilt established, sentence not yet imposed.")
+    diversion: Literal["none", "without_admission", "with_admission", "juvenile_court"] = "none"
+    expunged: bool = False
+    pardoned_or_set_aside: bool = Field(
+        False,
+        description="Pardoned or set aside for reasons unrelated to innocence or legal error (still counted).",
+    )
+    reversed_or_invalid: bool = Field(
+        False,
+        description="Reversed or vacated for legal error or innocence, or ruled constitutionally invalid.",
+    )
+    statutory_sex_offense_prior: Ternary = Field(
+        "no",
+        description="Qualifies under the recidivist list of 18 U.S.C. §§ 2251(e), 2252(b), 2252A(b) (a legal "
+        "finding under the categorical approach). 'undecided' shows both outcomes.",
+    )
+    sex_offense_against_minor: Ternary = Field(
+        "no",
+        description="A 'sex offense conviction' under 18 U.S.C. § 2426(b) for §4B1.5(a) (not a trafficking, "
+        "receipt or possession prior). 'undecided' shows both outcomes.",
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> PriorRecord:
+        if self.sentence_date is None and not self.convicted_not_sentenced:
+            raise ValueError("sentence_date is required (or set convicted_not_sentenced: true)")
+        if self.offense_date and self.sentence_date and self.sentence_date < self.offense_date:
+            raise ValueError(f"sentence_date {self.sentence_date} is before offense_date {self.offense_date}")
+        if self.release_date and self.sentence_date and self.release_date < self.sentence_date:
+            raise ValueError(f"release_date {self.release_date} is before sentence_date {self.sentence_date}")
+        if self.suspended_months > self.imprisonment_months + self.imprisonment_days / 30.4375 + 1e-9:
+            raise ValueError("suspended_months is larger than the term of imprisonment")
+        return self
+
+
 class CriminalHistory(_Model):
-    """Criminal history given directly: a category or a point total (not both)."""
+    """Criminal history: a category or a point total given directly, or the prior record to compute from."""
 
     category: Category | None = None
     points: int | None = Field(None, ge=0)
+    records: list[PriorRecord] = Field(default_factory=list, description="The prior record (§4A1.1, §4A1.2).")
+    instant_offense_commenced: dt.date | None = Field(
+        None, description="When the instant offense, including relevant conduct, began (§4A1.2 n.8)."
+    )
+    under_sentence: UnderSentence | None = Field(
+        None,
+        description="Criminal justice sentence the defendant was under when committing the instant offense "
+        "(an outstanding violation warrant counts; failing to report is escape).",
+    )
 
     @model_validator(mode="after")
     def _one_of(self) -> CriminalHistory:
-        if (self.category is None) == (self.points is None):
-            raise ValueError("give exactly one of category (I-VI) or points (a whole number >= 0)")
+        if self.category is not None and self.points is not None:
+            raise ValueError("give category or points, not both")
+        if self.category is None and self.points is None and not self.records and self.under_sentence is None:
+            raise ValueError("give a category (I-VI), points (a whole number >= 0), or the prior records")
         return self
 
 

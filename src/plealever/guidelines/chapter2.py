@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from plealever.errors import NotModelledError
+from plealever.errors import CaseFileError, NotModelledError
 from plealever.guidelines.context import Ctx, Scope
 from plealever.guidelines.trace import Step
 from plealever.law.rulebook import Provision, Statute, Version
@@ -79,6 +79,7 @@ class Walk:
         for name, expected in version.when.items():
             value = getattr(self.facts, name)
             if value is None:
+                self.ctx.unknown_facts.add(name)
                 return None, f"facts.{name} not given; not applied on an unknown fact"
             if value != expected:
                 return False, f"facts.{name} is {value!r}"
@@ -212,8 +213,15 @@ class Walk:
         pick = max if provision.select == "greatest" else min
         v, best = pick(applying, key=lambda item: item[1].levels)
         if len(applying) > 1:
-            others = ", ".join(d.pin for _, d in applying if d is not best)
-            best.reason += f" (greater than {others}; only one limb applies)"
+            ties = [d.pin for _, d in applying if d is not best and d.levels == best.levels]
+            others = [d.pin for _, d in applying if d is not best and d.levels != best.levels]
+            if ties:
+                best.reason += f"; {', '.join(ties)} also met (the same {best.levels} levels, applied once)"
+            if others:
+                best.reason += f" (greater than {', '.join(others)}; only one limb applies)"
+            # Every limb met counts as applied for other provisions' exclusions: e.g. §3A1.1(b) is
+            # barred whenever §2G2.2(b)(4)(B) applies (§2G2.2 n.4), even if (b)(4)(A) is reported.
+            self.applied.update(d.pin for _, d in applying)
         self.record(self.book.provisions[best.pin], v, best)
 
     def cross_reference(self, provision: Provision, version: Version) -> None:
@@ -236,6 +244,16 @@ class Walk:
             s.status = "info" if s.status == "applied" else s.status
         self.steps.extend(other.steps)
         if other_level > self.level:
+            self.applied.update(
+                other.applied
+            )  # the target's exclusions (e.g. §2G2.1(b)(5) and §3B1.3) follow it
+            special = self.book.sections[target].special_instruction
+            if special:
+                self.ctx.warnings.append(
+                    f"{provision.pin} applies §{target}, whose {special['pin']} treats each minor as a separate "
+                    "count: if the conduct involved more than one minor the level may be higher; this "
+                    "calculation treats it as one."
+                )
             d = Decision(
                 True,
                 provision.pin,
@@ -264,11 +282,20 @@ def _receipt_only(w: Walk, provision: Provision, version: Version) -> Decision:
         w.ctx.used_findings.add(pin)
         return Decision(True, pin, levels, "found to apply (findings)")
     f = w.facts
+    distribution_found = [p for p in w.scope.findings if p.startswith("2G2.2(b)(3)")]
+    if distribution_found:
+        if f.receipt_only_no_intent_to_distribute:
+            w.ctx.warnings.append(
+                f"facts.receipt_only_no_intent_to_distribute is true, but {distribution_found[0]} is a finding; "
+                "§2G2.2(b)(1) needs no intent to distribute, so it is not applied."
+            )
+        return Decision(False, pin, levels, f"distribution is found ({distribution_found[0]})")
     if f.distribution not in (None, "none"):
         return Decision(
             False, pin, levels, f"the defendant distributed (facts.distribution = {f.distribution!r})"
         )
     if f.receipt_only_no_intent_to_distribute is None:
+        w.ctx.unknown_facts.add("receipt_only_no_intent_to_distribute")
         return Decision(False, pin, levels, "facts.receipt_only_no_intent_to_distribute not given")
     if not f.receipt_only_no_intent_to_distribute:
         return Decision(
@@ -317,6 +344,12 @@ def _images(w: Walk, provision: Provision, version: Version) -> Decision:
     found = w.scope.found_limb(pin)
     if w.scope.excluded(pin):
         return Decision(False, pin, 0, "found not to apply (not_applicable)")
+    if w.scope.found(pin) and not found:
+        raise CaseFileError(
+            f"{pin} is listed as a finding without its tier; name one of "
+            + ", ".join(f"{pin}({r['limb']})" for r in tiers),
+            field="findings",
+        )
     f = w.facts
     count, contested = None, False
     if f.image_count is not None:
@@ -341,6 +374,7 @@ def _images(w: Walk, provision: Provision, version: Version) -> Decision:
             )
         return Decision(True, found[0], row["levels"], "found to apply (findings)")
     if count is None:
+        w.ctx.unknown_facts.add("image_count (or still_images and videos)")
         return Decision(False, pin, 0, "no image facts given (still_images, videos or image_count)")
     if tier is None:
         return Decision(False, pin, 0, f"{how}: fewer than {tiers[0]['at_least']}")

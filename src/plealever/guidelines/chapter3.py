@@ -79,6 +79,9 @@ def adjustments(ctx: Ctx, scope: Scope, applied: set[str], level: int, group: st
         s = ctx.step(target, levels, reason, version=target_version, group=group, cite_pin=target)
         s.running_total = level
         steps.append(s)
+    for s in steps:
+        if s.running_total is None:
+            s.running_total = level
     return level, steps
 
 

@@ -13,31 +13,6 @@ ARGUABLY_COVERED = {"advertising"}
 CATEGORIES = ["I", "II", "III", "IV", "V", "VI"]
 
 
-def category(ctx: Ctx) -> tuple[str, list[Step]]:
-    given = ctx.case.criminal_history
-    version = ctx.version("4A1.1")
-    assert version is not None and version.bands
-    if given.category is not None:
-        s = ctx.step(
-            "4A1.1",
-            0,
-            f"criminal history category {given.category} as given in the case file",
-            status="info",
-            version=version,
-        )
-        return given.category, [s]
-    points = given.points or 0
-    band = next(b for b in version.bands if points >= b["from"] and (b["to"] is None or points <= b["to"]))
-    s = ctx.step(
-        "4A1.1",
-        0,
-        f"{points} criminal history points as given: category {band['category']}",
-        status="info",
-        version=version,
-    )
-    return band["category"], [s]
-
-
 def covered(statutes: list[Statute]) -> tuple[list[Statute], bool]:
     """The covered-sex-crime counts, and whether coverage rests on the contested advertising reading."""
     hits = [s for s in statutes if s.chapter in ("110", "117", "109A") and s.offense_class not in NOT_COVERED]
@@ -57,10 +32,10 @@ def repeat_sex_offender(
     """§4B1.5(a) or (b). `maxima` maps statute key -> the count's statutory maximum in months."""
     steps: list[Step] = []
     f = ctx.case.facts
-    want_a = scope.found("4B1.5(a)")
+    want_a = scope.found("4B1.5(a)") or ctx.minor_sex_offense_prior
     want_b = scope.found("4B1.5(b)") or bool(f.pattern_of_prohibited_sexual_conduct)
     hits, contested = covered(statutes)
-    if f.prior_sex_offense_conviction and hits and not want_a and not scope.excluded("4B1.5(a)"):
+    if ctx.statutory_prior and hits and not want_a and not scope.excluded("4B1.5(a)"):
         ctx.warnings.append(
             "facts.prior_sex_offense_conviction is true and a count is a covered sex crime: §4B1.5(a) applies "
             "if the prior is a sex offense conviction against a minor under 18 U.S.C. § 2426(b) (not a "
@@ -100,8 +75,9 @@ def repeat_sex_offender(
         table_level = row["level"] - accepted
         new_level = max(level, table_level)
         shown = "life" if biggest == LIFE else f"{biggest} months"
+        basis = "finding" if scope.found("4B1.5(a)") else "a prior record marked sex_offense_against_minor"
         reason = (
-            f"covered sex crime after a sex offense conviction: statutory maximum {shown} gives level "
+            f"covered sex crime after a sex offense conviction ({basis}): statutory maximum {shown} gives level "
             f"{row['level']}, less {accepted} for acceptance = {table_level}; the greater of that and {level}"
         )
         s = ctx.step("4B1.5(a)", new_level - level, reason, version=version, certainty=certainty)
@@ -145,7 +121,9 @@ def repeat_sex_offender(
     return level, chc, steps
 
 
-def zero_point(ctx: Ctx, scope: Scope, level: int, statutes: list[Statute]) -> tuple[int, list[Step]]:
+def zero_point(
+    ctx: Ctx, scope: Scope, level: int, statutes: list[Statute], points: int | None, applied: set[str]
+) -> tuple[int, list[Step]]:
     version = ctx.version("4C1.1")
     if version is None:
         return level, []
@@ -162,7 +140,31 @@ def zero_point(ctx: Ctx, scope: Scope, level: int, statutes: list[Statute]) -> t
         return level, [s]
     if scope.found("4C1.1"):
         ctx.used_findings.add("4C1.1")
-        s = ctx.step("4C1.1", version.levels or 0, "found to apply (findings)", version=version)
+        blockers = []
+        if points is None:
+            blockers.append("criminal history points are not known (a category was given)")
+        elif points > 0:
+            blockers.append(f"the defendant has {points} criminal history points, not zero ((a)(1))")
+        blockers += [f"{p} applies" for p in sorted(applied) if p.startswith(("3A1.1", "3B1.1"))]
+        if blockers:
+            s = ctx.step(
+                "4C1.1",
+                0,
+                "found in the case file, but unavailable: " + "; ".join(blockers),
+                status="not_applied",
+                version=version,
+            )
+            ctx.warnings.append(
+                "§4C1.1 is listed as a finding but cannot apply: " + "; ".join(blockers) + "."
+            )
+            return level, [s]
+        s = ctx.step(
+            "4C1.1",
+            version.levels or 0,
+            "found to apply (findings): no criminal history points and "
+            "no §3A1.1 or §3B1.1 adjustment; the other criteria of (a) rest on the finding",
+            version=version,
+        )
         s.running_total = level + (version.levels or 0)
         return level + (version.levels or 0), [s]
     s = ctx.step(

@@ -64,10 +64,15 @@ class Ctx:
     edition: dt.date
     warnings: list[str] = field(default_factory=list)
     used_findings: set[str] = field(default_factory=set)
+    unknown_facts: set[str] = field(default_factory=set)
+    statutory_prior: bool = False  # a prior that triggers the statutes' recidivist tiers
+    minor_sex_offense_prior: bool = False  # a § 2426(b) sex offense conviction, for §4B1.5(a)
 
     def __post_init__(self) -> None:
         # In an edition not fully read, a provision carried forward from an earlier version is unverified.
-        self.edition_verified = self.book.edition(self.edition).verified
+        edition = self.book.edition(self.edition)
+        self.edition_verified = edition.verified
+        self.downgrade_carried_forward = edition.carried_forward_unverified
 
     def version(self, pin: str) -> Version | None:
         return self.book.at(pin, self.edition)
@@ -107,7 +112,7 @@ class Ctx:
                     authorities.insert(0, a)
         certainty = certainty or (version.certainty if version else "verified")
         if (
-            not self.edition_verified
+            self.downgrade_carried_forward
             and certainty == "verified"
             and (version is None or version.effective < self.edition)
         ):

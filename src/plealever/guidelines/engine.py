@@ -15,7 +15,7 @@ from plealever.errors import (
     PlealeverError,
     UnknownStatuteError,
 )
-from plealever.guidelines import chapter3, chapter4, chapter5
+from plealever.guidelines import chapter3, chapter4, chapter5, criminal_history
 from plealever.guidelines.chapter2 import Walk
 from plealever.guidelines.context import Ctx, Scope, check_pins
 from plealever.guidelines.trace import Calculation, CountExposure, Range, Result, Step
@@ -44,7 +44,28 @@ def calculate(case: Case, *, source: str | None = None, today: dt.date | None = 
     Every error raised on the way names `source`, the case file it came from.
     """
     try:
-        return _choose_and_calculate(case, source, today)
+        undecided = [
+            r.label
+            for r in case.criminal_history.records
+            if "undecided" in (r.statutory_sex_offense_prior, r.sex_offense_against_minor)
+        ]
+        if not undecided:
+            return _choose_and_calculate(case, source, today)
+        # Whether a prior qualifies is a legal finding the user has not made: compute both outcomes.
+        worst = _choose_and_calculate(_resolve_priors(case, "yes"), source, today)
+        best = _choose_and_calculate(_resolve_priors(case, "no"), source, today)
+        worst.prior_alternatives = [
+            {"assumption": "the undecided priors qualify", **worst.calculation.summary()},
+            {"assumption": "the undecided priors do not qualify", **best.calculation.summary()},
+        ]
+        worst.warnings.append(
+            f"Whether {', '.join(undecided)} qualif{'ies' if len(undecided) == 1 else 'y'} as a sex-offense prior "
+            "is undecided (a legal finding under the categorical approach, on the statute's list: 18 U.S.C. §§ "
+            "2251(e), 2252(b), 2252A(b); for §4B1.5(a), 18 U.S.C. § 2426(b)). The figures above assume it does; "
+            f"if not: {best.calculation.effective_range} months effective range (level "
+            f"{best.calculation.total_offense_level}, category {best.calculation.criminal_history_category})."
+        )
+        return worst
     except PlealeverError as exc:
         if exc.file is None and not isinstance(exc, LawDataError):
             exc.file = source
@@ -93,7 +114,15 @@ def _choose_and_calculate(case: Case, source: str | None, today: dt.date | None)
             None,
             warnings,
         )
-    earlier = _calculate(case, book, at_offense, units, findings, excluded, today, source)
+    try:
+        earlier = _calculate(case, book, at_offense, units, findings, excluded, today, source)
+    except NotModelledError as exc:
+        warnings.append(
+            f"The ex post facto comparison with the {at_offense.year} Manual (in force on the offense date) "
+            f"could not be made: {exc.message}. The sentencing-date Manual is used; check the earlier Manual "
+            "by hand."
+        )
+        return Result(calc, f"the Manual in force at sentencing ({sentencing})", None, warnings)
     if earlier.effective_range.key() < calc.effective_range.key() or (
         earlier.effective_range.key() == calc.effective_range.key()
         and earlier.guideline_range.key() < calc.guideline_range.key()
@@ -111,6 +140,43 @@ def _choose_and_calculate(case: Case, source: str | None, today: dt.date | None)
         "the sentencing-date Manual applies (§1B1.11(a))"
     )
     return Result(calc, reason, earlier, warnings)
+
+
+def _resolve_priors(case: Case, answer: str) -> Case:
+    records = [
+        r.model_copy(
+            update={
+                "statutory_sex_offense_prior": answer
+                if r.statutory_sex_offense_prior == "undecided"
+                else r.statutory_sex_offense_prior,
+                "sex_offense_against_minor": answer
+                if r.sex_offense_against_minor == "undecided"
+                else r.sex_offense_against_minor,
+            }
+        )
+        for r in case.criminal_history.records
+    ]
+    history = case.criminal_history.model_copy(update={"records": records})
+    return case.model_copy(update={"criminal_history": history})
+
+
+def _prior_flags(ctx: Ctx) -> None:
+    """Sex-offense priors from the records; the fact given directly wins, with a warning on conflict."""
+    case = ctx.case
+    records = case.criminal_history.records
+    commenced = case.criminal_history.instant_offense_commenced or case.offense_date
+    from_records = any(r.statutory_sex_offense_prior == "yes" for r in records)
+    stated = case.facts.prior_sex_offense_conviction
+    if stated is not None and records and stated != from_records:
+        ctx.warnings.append(
+            f"facts.prior_sex_offense_conviction is {stated} but the records say {from_records}; the fact is used."
+        )
+    ctx.statutory_prior = stated if stated is not None else from_records
+    ctx.minor_sex_offense_prior = any(
+        r.sex_offense_against_minor == "yes"
+        and (commenced is None or r.sentence_date is None or r.sentence_date < commenced)
+        for r in records
+    )
 
 
 def _units(book: Rulebook, case: Case, source: str | None) -> list[_Unit]:
@@ -143,9 +209,10 @@ def _calculate(
     source: str | None,
 ) -> Calculation:
     ctx = Ctx(case, book, edition)
+    _prior_flags(ctx)
     steps: list[Step] = []
     info = book.edition(edition)
-    if not info.verified:
+    if info.carried_forward_unverified:
         ctx.warnings.append(
             f"The {edition.year} Manual is not fully verified in the law data: {info.note or ''}".strip()
         )
@@ -162,6 +229,7 @@ def _calculate(
 
     # Chapter Two and Chapter Three, Parts A-C, per group.
     group_levels: list[tuple[str, int]] = []
+    applied_all: set[str] = set()
     for label, guideline, members in _groups(ctx, units):
         scope = Scope(
             findings=set(findings) | {p for u in members for p in u.findings},
@@ -197,6 +265,7 @@ def _calculate(
             )
         level, adj = chapter3.adjustments(ctx, scope, best.applied, best.level, label)
         steps += adj
+        applied_all |= best.applied | {s.pin for s in adj if s.status == "applied"}
         group_levels.append((label, level))
 
     case_scope = Scope(set(findings), set(excluded))
@@ -207,12 +276,13 @@ def _calculate(
     level, early = chapter3.early_disposition(ctx, level)
     steps += early
 
-    chc, ch4 = chapter4.category(ctx)
-    steps += ch4
+    history = criminal_history.compute(ctx)
+    chc = history.category
+    steps += [s for s in history.steps if s.group != criminal_history.GROUP]
     statutes = [u.statute for u in units]
     level, chc, rso = chapter4.repeat_sex_offender(ctx, case_scope, level, chc, accepted, statutes, maxima)
     steps += rso
-    level, zp = chapter4.zero_point(ctx, case_scope, level, statutes)
+    level, zp = chapter4.zero_point(ctx, case_scope, level, statutes, history.points, applied_all)
     steps += zp
 
     total, guideline_range, tab = chapter5.table_range(ctx, level, chc)
@@ -229,13 +299,10 @@ def _calculate(
             f"finding {pin} was not used: no count in this case is sentenced under a guideline it belongs to, "
             "or it does not exist in this edition."
         )
-    unknown = sorted(
-        {s.reason.split(" ")[0] for s in steps if s.reason.endswith("not applied on an unknown fact")}
-    )
-    if unknown:
+    if ctx.unknown_facts:
         ctx.warnings.append(
             "Unknown facts, so the provisions that depend on them were not applied: "
-            + ", ".join(unknown)
+            + ", ".join(f"facts.{name}" for name in sorted(ctx.unknown_facts))
             + ". State them to complete the calculation."
         )
     return Calculation(
@@ -250,6 +317,7 @@ def _calculate(
         effective_range=effective,
         zone=chapter5.zone(ctx, effective),
         supervised_release=_supervised_release(ctx, law_day),
+        history=history,
         warnings=ctx.warnings,
     )
 
@@ -307,8 +375,9 @@ def _exposure(ctx: Ctx, u: _Unit, day: dt.date, source: str | None) -> CountExpo
             field="offense_date",
         )
     f = ctx.case.facts
+    prior = ctx.statutory_prior
     tier, penalty = "base", version.base
-    if f.prior_sex_offense_conviction and version.prior is not None:
+    if prior and version.prior is not None:
         tier, penalty = "prior conviction", version.prior
     elif version.prepubescent is not None and f.prepubescent:
         tier, penalty = "prepubescent or under-12 material", version.prepubescent
@@ -317,12 +386,17 @@ def _exposure(ctx: Ctx, u: _Unit, day: dt.date, source: str | None) -> CountExpo
             f"{u.label}: facts.prepubescent not given; the {version.base.max}-month maximum is used, but "
             f"it is {version.prepubescent.max} months if any material involved a prepubescent minor."
         )
-    if f.prior_sex_offense_conviction and version.prior is None:
+    if prior and version.prior is None:
         ctx.warnings.append(
             f"{u.label}: a prior sex offense conviction is stated, but no recidivist tier of 18 U.S.C. § "
             f"{u.statute.key} is modelled (see 18 U.S.C. §§ 2426, 3559(e) where they apply)."
         )
-    if f.prior_sex_offense_conviction and u.statute.key.startswith(("2251(", "2422(b)", "2423(a)")):
+    if prior and u.statute.key.startswith("2251("):
+        ctx.warnings.append(
+            f"{u.label}: with two or more qualifying priors 18 U.S.C. § 2251(e) sets 35 years to life; the "
+            "one-prior tier (25-50 years) is used."
+        )
+    if prior and u.statute.key.startswith(("2251(", "2422(b)", "2423(a)")):
         ctx.warnings.append(
             f"{u.label}: 18 U.S.C. § 3559(e) requires life imprisonment if the prior is a federal or state "
             "sex offense against a minor as that section defines it; not applied automatically."

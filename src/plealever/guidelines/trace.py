@@ -52,6 +52,14 @@ class Range:
     def __str__(self) -> str:
         return f"{self.min}" if self.min == self.max else f"{self.min}-{self.max}"
 
+    def text(self) -> str:
+        """'63-78 months', '360 months to life', 'life', '120 months'."""
+        if self.min == "life":
+            return "life"
+        if self.max == "life":
+            return f"{self.min} months to life"
+        return f"{self} months"
+
 
 @dataclass
 class CountExposure:
@@ -90,6 +98,7 @@ class Calculation:
     effective_range: Range
     zone: str
     supervised_release: Range
+    history: Any = None  # guidelines.criminal_history.History
     warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
@@ -110,6 +119,7 @@ class Result:
     edition_reason: str
     alternative: Calculation | None = None
     warnings: list[str] = field(default_factory=list)
+    prior_alternatives: list[dict[str, Any]] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         c = self.calculation
@@ -125,9 +135,11 @@ class Result:
             "zone": c.zone,
             "supervised_release": c.supervised_release.to_dict(),
             "counts": [x.to_dict() for x in c.counts],
-            "warnings": self.warnings + c.warnings,
+            "warnings": list(dict.fromkeys(self.warnings + c.warnings)),
             "steps": [s.to_dict() for s in c.steps],
+            "criminal_history": c.history.to_dict() if c.history is not None else None,
             "alternative_edition": self.alternative.summary() if self.alternative else None,
+            "prior_alternatives": self.prior_alternatives,
             "notice": NOTICE,
         }
 

@@ -63,6 +63,21 @@ class Version(_Strict):
     bands: list[dict[str, Any]] | None = None
     units: list[dict[str, Any]] | None = None
     increase: list[dict[str, Any]] | None = None
+    cap: int | None = None
+    pin: str | None = None
+    reduced_levels: int | None = None
+    window_years: int | None = None
+    rule: str | None = None
+    traffic_stop_is_arrest: bool | Literal["unsettled"] | None = None
+    c1: list[str] | None = None
+    c2: list[str] | None = None
+    always_counted: list[str] | None = None
+    c1_probation_over_months: int | None = None
+    c1_imprisonment_at_least_days: int | None = None
+    long_sentence_over_months: int | None = None
+    long_window_years: int | None = None
+    other_window_years: int | None = None
+    two_point_at_least_days: int | None = None
     grouped_under_d: list[str] | None = None
     excluded_from_d: list[str] | None = None
     excluded_chapters: list[str] | None = None
@@ -152,6 +167,7 @@ class Edition(_Strict):
     effective: dt.date
     authorities: list[str]
     verified: bool
+    carried_forward_unverified: bool = False
     note: str | None = None
 
 
