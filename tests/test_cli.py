@@ -175,3 +175,85 @@ def test_missing_file() -> None:
     out = plealever("calc", "/nonexistent/case.yaml")
     assert out.returncode == 2
     assert out.stderr.strip() == "error: /nonexistent/case.yaml: no such file"
+
+
+HISTORY_CASE = """
+manual: 2025-11-01
+offense_date: 2024-06-01
+counts: [{statute: "2252A(a)(5)(B)"}]
+facts: {image_count: 5, prepubescent: false, computer: false, distribution: none,
+        sadistic_or_violent: false, infant_or_toddler: false, pattern_of_activity: false}
+acceptance: none
+criminal_history:
+  instant_offense_commenced: 2023-01-15
+  under_sentence: none
+  records:
+    - {label: State burglary, offense_date: 2009-03-01, sentence_date: 2010-09-01, imprisonment_months: 36,
+       release_date: 2012-05-01}
+"""
+
+
+def test_history_command(tmp_path: Path) -> None:
+    path = tmp_path / "case.yaml"
+    path.write_text(HISTORY_CASE)
+    out = plealever("history", str(path))
+    assert out.returncode == 0, out.stderr
+    assert "State burglary" in out.stdout and "Criminal history: 3 points, category II" in out.stdout
+    data = json.loads(plealever("history", str(path), "--json").stdout)
+    assert (data["points"], data["category"], data["source"]) == (3, "II", "records")
+    assert data["steps"][0]["pin"] == "4A1.1(a)" and data["steps"][0]["levels"] == 3
+    assert "§4A1.2(e)(1)" in data["steps"][0]["citation"]
+    full = plealever("calc", str(path))
+    assert (
+        "Criminal history (Chapter Four, Part A)" in full.stdout
+        and "Guideline range 30-37 months" in full.stdout
+    )
+
+
+IMPOSSIBLE = [
+    (
+        "release before sentence",
+        "{label: R, sentence_date: 2010-01-01, release_date: 2009-01-01}",
+        "criminal_history.records[0]",
+        "release_date 2009-01-01 is before sentence_date",
+    ),
+    (
+        "sentence before offense",
+        "{label: R, offense_date: 2010-01-01, sentence_date: 2009-01-01}",
+        "criminal_history.records[0]",
+        "sentence_date 2009-01-01 is before offense_date",
+    ),
+    (
+        "negative months",
+        "{label: R, sentence_date: 2010-01-01, imprisonment_months: -3}",
+        "criminal_history.records[0].imprisonment_months",
+        "greater than or equal to 0",
+    ),
+    (
+        "no sentence date",
+        "{label: R, offense_date: 2010-01-01}",
+        "criminal_history.records[0]",
+        "sentence_date is required",
+    ),
+    (
+        "unknown listed offense",
+        "{label: R, sentence_date: 2010-01-01, listed_offense: jaywalking}",
+        "criminal_history.records[0].listed_offense",
+        "unknown listed_offense 'jaywalking'",
+    ),
+]
+
+
+@pytest.mark.parametrize(("label", "record", "field", "needle"), IMPOSSIBLE, ids=[i[0] for i in IMPOSSIBLE])
+def test_impossible_records(tmp_path: Path, label: str, record: str, field: str, needle: str) -> None:
+    path = tmp_path / "case.yaml"
+    path.write_text(
+        "manual: 2025-11-01\noffense_date: 2024-06-01\ncounts: [{statute: '2252A(a)(5)'}]\nacceptance: none\n"
+        f"criminal_history:\n  under_sentence: none\n  records:\n    - {record}\n"
+    )
+    out = plealever("history", str(path))
+    assert out.returncode == 2, out.stdout
+    line = out.stderr.strip()
+    assert "\n" not in line and "Traceback" not in out.stderr
+    assert line.startswith(f"error: {path}: {field}"), line
+    assert needle in line, line
