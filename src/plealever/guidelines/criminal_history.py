@@ -294,6 +294,11 @@ class _Calc:
                         f"(released {released})"
                     ),
                 )
+            if released is None:
+                self.ctx.warnings.append(
+                    f"criminal_history: {r.label}: no release_date; a sentence over 13 months imposed before "
+                    f"{long_start} still counts if the defendant was incarcerated on it after that date."
+                )
             return (
                 0,
                 "a",
