@@ -172,6 +172,18 @@ def _prior_flags(ctx: Ctx) -> None:
             f"facts.prior_sex_offense_conviction is {stated} but the records say {from_records}; the fact is used."
         )
     ctx.statutory_prior = stated if stated is not None else from_records
+    for r in records:
+        if r.statutory_sex_offense_prior == "yes" and stated is None:
+            ctx.warnings.append(
+                f"{r.label} is treated as a qualifying sex-offense prior for the statutory tiers: a legal finding "
+                "under the categorical approach on each statute's list (18 U.S.C. §§ 2251(e), 2252(b)(1)-(2), "
+                "2252A(b)(1)-(2)); contest it if the prior's elements are broader."
+            )
+        if r.sex_offense_against_minor == "yes":
+            ctx.warnings.append(
+                f"{r.label} is treated as a sex offense conviction under 18 U.S.C. § 2426(b) for §4B1.5(a) "
+                "(a legal finding; trafficking, receipt and possession priors do not qualify, §4B1.5 n.3)."
+            )
     ctx.minor_sex_offense_prior = any(
         r.sex_offense_against_minor == "yes"
         and (commenced is None or r.sentence_date is None or r.sentence_date < commenced)
