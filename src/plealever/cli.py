@@ -84,6 +84,30 @@ def history(
 
 
 @app.command()
+def assess(
+    case_file: Annotated[Path, typer.Argument(help="Case file (YAML or JSON).", metavar="CASE")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Assess the mitigation evidence: strength per factor, levers, gaps, risks and a disclosure plan."""
+    from plealever.case import load_case
+    from plealever.errors import PlealeverError
+    from plealever.mitigation import assess as run_assessment
+
+    try:
+        case = load_case(case_file)
+        result = run_assessment(case)
+    except PlealeverError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        return
+    from plealever.worksheet import render_assessment
+
+    render_assessment(result, case_name=case.name or case_file.name)
+
+
+@app.command()
 def schema() -> None:
     """Print the JSON Schema of the case file."""
     from plealever.case import Case

@@ -115,3 +115,73 @@ def render_worksheet(result: Result, *, case_name: str, console: Console | None 
         for w in warnings:
             console.print(f"  - {w}", markup=False, highlight=False)
     console.print(NOTICE, markup=False)
+
+
+def render_assessment(result, *, case_name: str, console: Console | None = None) -> None:
+    """The mitigation assessment, factor by factor, with numbered references at the end."""
+    from plealever.law.rulebook import rulebook
+
+    console = console or Console(width=110)
+    book = rulebook()
+    refs: list[str] = []
+
+    def cite(ids: list[str]) -> str:
+        marks = []
+        for a in ids:
+            if a not in refs:
+                refs.append(a)
+            marks.append(str(refs.index(a) + 1))
+        return f" [{', '.join(marks)}]" if marks else ""
+
+    out = console.print
+    out(f"[bold]plealever mitigation assessment[/bold]: {case_name}")
+    if result.edition:
+        out(f"Sentencing frame: the Nov. 1, {result.edition.year} Manual", markup=False)
+    for w in result.warnings:
+        out(f"! {w}", markup=False, highlight=False)
+    for f in result.factors:
+        out("")
+        out(f"[bold]{f.title}[/bold]: {f.band.upper()}" + (f" (score {f.score})" if f.items else ""))
+        if f.items:
+            out(f"  Evidence: {', '.join(f.items)}", markup=False)
+        for r in f.reasons:
+            out(f"  - {r.text}{cite(r.authorities)}", markup=False, highlight=False)
+        for lv in f.levers:
+            why = f" — {'; '.join(lv.why)}" if lv.why else ""
+            out(
+                f"  Lever: {lv.label} [{lv.status.replace('_', ' ')}]: {lv.how}{why}{cite(lv.authorities)}",
+                markup=False,
+                highlight=False,
+            )
+        for m in f.missing:
+            out(f"  Gap: {m.text}{cite(m.authorities)}", markup=False, highlight=False)
+        for r in f.risks:
+            out(f"  {r.text[0].upper() + r.text[1:]}{cite(r.authorities)}", markup=False, highlight=False)
+        for fr in f.frame:
+            out(f"  Law: {fr.text}{cite(fr.authorities)}", markup=False, highlight=False)
+    p = result.package
+    out("")
+    out(f"[bold]Package[/bold]: {p['complete']} of {p['of']} checklist items complete")
+    for row in p["checklist"]:
+        mark = "x" if row["complete"] else " "
+        extra = f" (sought: {', '.join(row['sought'])})" if row["sought"] else ""
+        out(f"  [{mark}] {row['label']}{extra}", markup=False)
+    if result.plan:
+        out("")
+        out("[bold]Disclosure plan[/bold]")
+        for i, step in enumerate(result.plan, 1):
+            when = f"by {step['when']} ({step['deadline']})" if step["when"] else "no deadline given"
+            out(
+                f"  {i}. {when}: {step['item']} — {step['action']}; {step['protection']}{cite(step['authorities'])}",
+                markup=False,
+                highlight=False,
+            )
+            for flag in step["lost_value"]:
+                out(f"     ! {flag}", markup=False, highlight=False)
+    out("")
+    out("[bold]References[/bold]")
+    for i, a in enumerate(refs, 1):
+        auth = book.authorities[a]
+        note = "" if auth.verified else " (citation not yet verified)"
+        out(f"  [{i}] {auth.cite}{note} — {auth.url}", markup=False, highlight=False)
+    out(NOTICE, markup=False)

@@ -24,10 +24,21 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
-def _field(loc: tuple[Any, ...]) -> str:
+def _field(loc: tuple[Any, ...], data: Any = None) -> str:
+    """('mitigation', 0, 'psych_evaluation', 'nexus') -> "mitigation[0] ('Dr. A report').nexus"."""
     out = ""
+    node = data
     for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        if isinstance(part, int):
+            out += f"[{part}]"
+            node = node[part] if isinstance(node, list) and part < len(node) else None
+            if isinstance(node, dict) and isinstance(node.get("label"), str):
+                out += f" ({node['label']!r})"
+            continue
+        if isinstance(node, dict) and part not in node and node.get("kind") == part:
+            continue  # the discriminator tag pydantic adds for tagged unions
+        out += f".{part}" if out else str(part)
+        node = node.get(part) if isinstance(node, dict) else None
     return out
 
 
@@ -39,7 +50,7 @@ def parse_case(data: Any, *, source: str = "<case>") -> Case:
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
-            loc = _field(tuple(p for p in err["loc"] if p not in ("function-after",)))
+            loc = _field(tuple(p for p in err["loc"] if p not in ("function-after",)), data)
             msg = err["msg"].removeprefix("Value error, ")
             if err["type"] == "extra_forbidden":
                 msg = "unknown field (see docs/case-file.md or `plealever schema`)"

@@ -11,6 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from plealever.case.evidence import Court, Deadlines, EvidenceItem, Prosecutor
+
 Distribution = Literal[
     "none",
     "knowing",
@@ -261,6 +263,14 @@ class Case(_Model):
         description="none, two_level (§3E1.1(a)) or three_level (the government also moves under §3E1.1(b)).",
     )
     criminal_history: CriminalHistory = Field(description="Category or points.")
+    mitigation: list[EvidenceItem] = Field(
+        default_factory=list, description="The mitigation evidence inventory."
+    )
+    prosecutor: Prosecutor = Field(
+        default_factory=Prosecutor, description="The prosecutor's policy constraints."
+    )
+    court: Court = Field(default_factory=Court)
+    deadlines: Deadlines = Field(default_factory=Deadlines)
 
     @model_validator(mode="after")
     def _dates(self) -> Case:

@@ -31,6 +31,10 @@ class _Strict(BaseModel):
 class Authority(_Strict):
     cite: str
     url: str
+    year: int | None = None
+    proposition: str | None = None
+    verified: bool = True
+    note: str | None = None
 
 
 class TableRow(_Strict):
@@ -184,6 +188,7 @@ class Rulebook:
         self.table: dict[int, list[tuple[int, int | str]]] = {}
         self.categories: list[str] = []
         self.zones: list[dict[str, Any]] = []
+        self.documents: dict[str, dict[str, Any]] = {}
         self.digest = hashlib.sha256("".join(files[k] for k in sorted(files)).encode()).hexdigest()
         for name in sorted(files):
             self._load(name, files[name])
@@ -202,6 +207,8 @@ class Rulebook:
                 for key, value in data["statutes"].items():
                     self.statutes[key] = Statute(key=key, **value)
                 self.supervised_release = [SupervisedRelease(**v) for v in data["supervised_release"]]
+            elif name in ("mitigation-rubric.yaml", "negotiation-policy.yaml"):
+                self.documents[name.removesuffix(".yaml")] = data
             elif name == "sentencing-table.yaml":
                 self.categories = list(data["categories"])
                 for level, cells in data["rows"].items():
@@ -229,8 +236,32 @@ class Rulebook:
                 for ref in version.authorities:
                     if ref not in self.authorities:
                         raise LawDataError(f"statute {statute.key} cites unknown authority {ref!r}")
+        for doc, refs in self._document_refs():
+            for ref in refs:
+                if ref not in self.authorities:
+                    raise LawDataError(f"law/data/{doc}.yaml cites unknown authority {ref!r}")
         if sorted(self.table) != list(range(1, 44)) or any(len(r) != 6 for r in self.table.values()):
             raise LawDataError("the Sentencing Table must have levels 1-43 with six categories each")
+
+    def _document_refs(self):
+        def walk(node):
+            if isinstance(node, dict):
+                for key, value in node.items():
+                    if key == "authorities" and isinstance(value, list):
+                        yield from value
+                    elif key in ("accepted", "skeptical", "rejected") and isinstance(value, dict):
+                        for refs in value.values():
+                            yield from refs
+                    elif key == "general" and isinstance(value, list):
+                        yield from value
+                    else:
+                        yield from walk(value)
+            elif isinstance(node, list):
+                for item in node:
+                    yield from walk(item)
+
+        for name, doc in self.documents.items():
+            yield name, list(walk(doc))
 
     # --- lookups -------------------------------------------------------------------------------
 

@@ -1,0 +1,1 @@
+"""Negotiation: the prosecutor's and the court's constraints on each lever (scenarios come later)."""

@@ -1,0 +1,121 @@
+"""The profile's effect on each lever: open, approval required, limited, or closed, and why.
+
+Reads law/data/negotiation-policy.yaml. A closed lever stays closed whatever the evidence: the
+assessment may say a factor *could* move it, never that it is open.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from plealever.case.model import Case
+from plealever.law.rulebook import Rulebook
+
+ORDER = ["open", "approval_required", "limited", "closed"]
+
+
+@dataclass
+class LeverStatus:
+    lever: str
+    status: str = "open"
+    reasons: list[str] = field(default_factory=list)
+    authorities: list[str] = field(default_factory=list)
+
+    def tighten(self, status: str, reason: str, authorities: list[str] | None = None) -> None:
+        if ORDER.index(status) > ORDER.index(self.status):
+            self.status = status
+        self.reasons.append(reason)
+        self.authorities += [a for a in authorities or [] if a not in self.authorities]
+
+
+def era(book: Rulebook, case: Case, today: dt.date) -> tuple[str | None, dict | None]:
+    eras = book.documents["negotiation-policy"]["eras"]
+    if case.prosecutor.policy_era:
+        return case.prosecutor.policy_era, eras[case.prosecutor.policy_era]
+    day = today
+    found = None
+    for key, value in eras.items():
+        start = (
+            value["from"] if isinstance(value["from"], dt.date) else dt.date.fromisoformat(str(value["from"]))
+        )
+        if start <= day:
+            found = key
+    return found, eras.get(found) if found else None
+
+
+def lever_statuses(book: Rulebook, case: Case, today: dt.date) -> dict[str, LeverStatus]:
+    policy = book.documents["negotiation-policy"]
+    levers = {name: LeverStatus(name) for name in book.documents["mitigation-rubric"]["levers"]}
+    key, current = era(book, case, today)
+    if current and current["charge_bargains"] == "approval_required":
+        if case.prosecutor.supervisory_approval_obtained:
+            levers["count_reduction"].reasons.append(f"{current['label']}: supervisory approval obtained")
+        else:
+            levers["count_reduction"].tighten(
+                "approval_required",
+                f"{current['label']}: {current['note']}",
+                current["authorities"],
+            )
+    for rule in case.prosecutor.office_rules:
+        spec = policy["office_rules"][rule]
+        for lever in spec.get("closes", []):
+            levers[lever].tighten(
+                "closed", f"office rule: {spec['label']}" + (f" ({spec['note']})" if spec.get("note") else "")
+            )
+        for lever in spec.get("limits", []):
+            levers[lever].tighten("limited", f"office rule: {spec['label']}")
+    for concern in case.prosecutor.public_safety:
+        spec = policy["public_safety"][concern]
+        for lever in spec.get("limits", []):
+            levers[lever].tighten(
+                "limited", f"public-safety concern the government will raise: {spec['label']}"
+            )
+    stance, cites = variance_stance(book, case)
+    if not _sentenced_under_2G2_2(book, case):
+        stance = "not_applicable"  # the §2G2.2 policy-disagreement case law matters only for §2G2.2 counts
+    if stance == "skeptical":
+        levers["variance"].tighten(
+            "limited",
+            "the court or circuit is skeptical of varying from §2G2.2 on policy grounds",
+            cites,
+        )
+    elif stance == "accepted":
+        levers["variance"].reasons.append(
+            "the circuit accepts policy disagreement with §2G2.2 as a ground to vary"
+        )
+        levers["variance"].authorities += [c for c in cites if c not in levers["variance"].authorities]
+    return levers
+
+
+def _sentenced_under_2G2_2(book: Rulebook, case: Case) -> bool:
+    from plealever.law.statutes import find_statute
+
+    return any(
+        (s := find_statute(book, c.statute)) is not None and s.guideline == "2G2.2" for c in case.counts
+    )
+
+
+def variance_stance(book: Rulebook, case: Case) -> tuple[str, list[str]]:
+    """The court's stance on policy disagreement with §2G2.2: as given, else the circuit's, else unsettled."""
+    table = book.documents["negotiation-policy"]["circuits"]["policy_disagreement_2G2_2"]
+    if case.court.policy_disagreement_2G2_2:
+        circuit = case.court.circuit
+        cites = table["accepted"].get(circuit, []) + table["skeptical"].get(circuit, []) if circuit else []
+        return case.court.policy_disagreement_2G2_2, cites + table["general"]
+    circuit = case.court.circuit
+    if circuit in table["accepted"]:
+        return "accepted", table["accepted"][circuit] + table["general"]
+    if circuit in table["skeptical"]:
+        return "skeptical", table["skeptical"][circuit]
+    return "unsettled", table["general"]
+
+
+def sentencing_entrapment_stance(book: Rulebook, case: Case) -> tuple[str, list[str]]:
+    table = book.documents["negotiation-policy"]["circuits"]["sentencing_entrapment"]
+    circuit = case.court.circuit
+    if circuit in table["accepted"]:
+        return "accepted", table["accepted"][circuit]
+    if circuit in table["rejected"]:
+        return "rejected", table["rejected"][circuit]
+    return "unsettled", []
