@@ -226,7 +226,7 @@ IMPOSSIBLE = [
     (
         "negative months",
         "{label: R, sentence_date: 2010-01-01, imprisonment_months: -3}",
-        "criminal_history.records[0].imprisonment_months",
+        "criminal_history.records[0] ('R').imprisonment_months",
         "greater than or equal to 0",
     ),
     (
