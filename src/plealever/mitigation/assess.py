@@ -133,6 +133,20 @@ def score(
         band = "absent"
     else:
         band = "strong" if total >= bands["strong"] else "moderate" if total >= bands["moderate"] else "weak"
+    if band == "absent":
+        reasons.append(
+            Statement(
+                "absent: nothing in hand for this factor"
+                + (f" (still sought: {', '.join(findings.pending)})" if findings.pending else "")
+            )
+        )
+    elif not met:
+        reasons.append(
+            Statement(
+                f"the items in hand ({', '.join(i for i in findings.items if i not in findings.pending)}) "
+                "meet no criterion of the rubric"
+            )
+        )
     for cap in rubric.get("caps", []):
         applies = ("unless" in cap and cap["unless"] not in met) or (
             "if_any" in cap and any(c in met for c in cap["if_any"])
