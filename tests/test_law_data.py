@@ -191,3 +191,10 @@ def test_loss_table_matches_the_2025_text(manual: str) -> None:
     assert len(rows) == 15
     version = rulebook().at("2B1.1(b)(1)", NOV_2025)
     assert [(r["over"], r["levels"]) for r in version.rows] == rows
+
+
+def test_every_authority_has_a_citation_proposition_and_source() -> None:
+    for key, a in rulebook().authorities.items():
+        assert a.cite and a.url.startswith("http"), key
+        assert a.proposition, f"{key} has no proposition"
+        assert a.year or key == "manual-archive", f"{key} has no year"
