@@ -108,6 +108,69 @@ def assess(
 
 
 @app.command()
+def scenarios(
+    case_file: Annotated[Path, typer.Argument(help="Case file (YAML or JSON).", metavar="CASE")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    draws: Annotated[
+        int | None, typer.Option("--draws", min=100, help="Monte Carlo draws per scenario.")
+    ] = None,
+) -> None:
+    """Compare the plausible pleas and trial: exposure, availability, agreement and sentence distribution."""
+    from plealever.case import load_case
+    from plealever.errors import PlealeverError
+    from plealever.negotiation.compare import compare
+
+    try:
+        case = load_case(case_file)
+        result = compare(case, draws=draws)
+    except PlealeverError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        return
+    from plealever.worksheet import render_scenarios
+
+    render_scenarios(result, case_name=case.name or case_file.name)
+
+
+@app.command()
+def calibrate(
+    records: Annotated[
+        Path | None,
+        typer.Option("--records", help="Score the model on a supplemental file (CSV or .csv.xz)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    refit: Annotated[
+        bool, typer.Option("--refit", help="Print the fitted block refitted on FY2014-FY2015.")
+    ] = False,
+) -> None:
+    """The outcome model beside Sentencing Commission data: fitted years, held-out years, published cells."""
+    from plealever.errors import PlealeverError
+    from plealever.law.rulebook import rulebook
+    from plealever.negotiation import calibration
+
+    book = rulebook()
+    try:
+        if refit:
+            typer.echo(json.dumps(calibration.refit(), indent=2))
+            return
+        if records is not None:
+            result = calibration.compare(book.documents["outcome-model"]["fitted"], calibration.read(records))
+        else:
+            result = calibration.report(book)
+    except PlealeverError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        typer.echo(json.dumps(result, indent=2))
+        return
+    from plealever.worksheet import render_calibration
+
+    render_calibration(result, records=str(records) if records else None)
+
+
+@app.command()
 def schema() -> None:
     """Print the JSON Schema of the case file."""
     from plealever.case import Case

@@ -185,3 +185,121 @@ def render_assessment(result, *, case_name: str, console: Console | None = None)
         note = "" if auth.verified else " (citation not yet verified)"
         out(f"  [{i}] {auth.cite}{note} — {auth.url}", markup=False, highlight=False)
     out(NOTICE, markup=False)
+
+
+def _range(r: dict | None) -> str:
+    if not r:
+        return ""
+    lo, hi = r["min"], r["max"]
+    return f"{lo}" if lo == hi else f"{lo}-{hi}"
+
+
+def render_scenarios(result, *, case_name: str, console: Console | None = None) -> None:
+    console = console or Console(width=170)
+    d = result.to_dict()
+    console.print(f"[bold]plealever scenarios[/bold]: {case_name}")
+    for w in d["warnings"]:
+        console.print(f"  {w}", markup=False, highlight=False)
+    table = Table(header_style="bold")
+    for name in (
+        "Scenario",
+        "Availability",
+        "Agree",
+        "Level/CHC",
+        "Guideline",
+        "Effective",
+        "Min",
+        "Mean",
+        "Median",
+        "P10-P90",
+        "Saved vs as charged",
+        "Acquittal",
+        "Break-even",
+        "Dominated by",
+    ):
+        table.add_column(name, overflow="fold")
+    for r in d["scenarios"]:
+        if "outcome" not in r:
+            table.add_row(
+                r["label"], "closed", "", "", "", "", "", "", "", "", "", "", "", r.get("error", "")
+            )
+            continue
+        o = r["outcome"]
+        agree = "" if r["agreement_probability"] is None else f"{r['agreement_probability']:.0%}"
+        table.add_row(
+            r["label"],
+            r["availability"].replace("_", " "),
+            agree,
+            f"{r['total_offense_level']}/{r['criminal_history_category']}",
+            _range(r["guideline_range"]),
+            _range(r["effective_range"]),
+            str(r["mandatory_minimum"]),
+            f"{o['mean']:.0f}",
+            f"{o['median']:.0f}",
+            f"{o['p10']:.0f}-{o['p90']:.0f}",
+            ""
+            if "months_saved_vs_plea_as_charged" not in r
+            else f"{r['months_saved_vs_plea_as_charged']:+.0f}",
+            "" if "p_acquittal" not in o else f"{o['p_acquittal']:.0%}",
+            ""
+            if "break_even_conviction_probability" not in r
+            else f"{r['break_even_conviction_probability']:.0%}",
+            ", ".join(r.get("dominated_by") or []),
+        )
+    console.print(table)
+    console.print(
+        "Months; means over simulated sentences (trial includes acquittals as 0). Break-even: the "
+        "probability of conviction at which trial and the plea have the same expected sentence.",
+        markup=False,
+    )
+    for r in d["scenarios"]:
+        why = r.get("availability_reasons") or []
+        notes = r.get("notes") or []
+        if why or notes:
+            console.print(f"- {r['label']}: " + "; ".join(why + notes), markup=False, highlight=False)
+    if d["sensitivity"]:
+        console.print("[bold]Sensitivity[/bold] (expected months of the plea as charged):")
+        for s in d["sensitivity"]:
+            console.print(f"  {s['delta_mean']:+.1f}  {s['change']}", markup=False)
+    assumptions = [p["parameter"] for p in d["parameters"] if p["kind"] == "assumption"]
+    console.print(
+        "Assumptions (not measured; see law/data/outcome-model.yaml): " + ", ".join(assumptions),
+        markup=False,
+        highlight=False,
+    )
+    console.print(NOTICE, markup=False)
+
+
+def render_calibration(result: dict, *, records: str | None, console: Console | None = None) -> None:
+    console = console or Console(width=120)
+
+    def shares(title: str, block: dict) -> None:
+        table = Table(title=title, header_style="bold")
+        for name in ("Measure", "Model", "Observed", "Error (pts)"):
+            table.add_column(name)
+        for key, v in block.items():
+            table.add_row(
+                key, f"{v['model']:.1f}", f"{v['observed']:.1f}", f"{v['model'] - v['observed']:+.1f}"
+            )
+        console.print(table)
+
+    if records:
+        shares(f"Model against {records} (offense category 7)", result)
+        return
+    console.print(f"Fitted on FY{', FY'.join(str(y) for y in result['fitted_years'])}", markup=False)
+    for year, block in result["fitting"].items():
+        shares(f"FY{year} (fitting year)", block)
+    for year, block in result["held_out"].items():
+        shares(f"FY{year} (held out)", block)
+    table = Table(title="Published FY2019 identical-guideline cells (secondary source)", header_style="bold")
+    for name in ("Cell", "Mean: model", "published", "Below range %: model", "published"):
+        table.add_column(name, overflow="fold")
+    for c in result["cells"]:
+        table.add_row(
+            c["cell"],
+            f"{c['mean']['model']:.0f}",
+            f"{c['mean']['published']}",
+            f"{c['below_range_pct']['model']:.1f}",
+            f"{c['below_range_pct']['published']}",
+        )
+    console.print(table)

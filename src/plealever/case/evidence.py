@@ -202,6 +202,9 @@ class Prosecutor(BaseModel):
         ]
     ] = Field(default_factory=list)
     supervisory_approval_obtained: bool = False
+    evidence_strength: Literal["weak", "moderate", "strong"] = Field(
+        "strong", description="The strength of the government's evidence, for the trial model."
+    )
 
 
 class Court(BaseModel):

@@ -7,50 +7,13 @@ fact, and it says so in the worksheet and the warnings.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from plealever.case.evidence import Court, Deadlines, EvidenceItem, Prosecutor
-
-Distribution = Literal[
-    "none",
-    "knowing",
-    "thing_of_value",
-    "to_minor",
-    "to_minor_inducement",
-    "to_minor_sexual_conduct",
-    "pecuniary",
-]
-Acceptance = Literal["none", "two_level", "three_level"]
-Category = Literal["I", "II", "III", "IV", "V", "VI"]
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Count(_Model):
-    """Counts of conviction under one statute (a plea or a verdict), or the charges being modelled."""
-
-    statute: str = Field(
-        description='The statute of conviction, e.g. "18 U.S.C. § 2252A(a)(2)(A)", "18 USC 2252A(a)(2)" '
-        'or "2252A(a)(2)".'
-    )
-    count: int = Field(1, ge=1, description="How many counts under this statute.")
-    minor: str | None = Field(
-        None,
-        description="For production and enticement counts: a label for the minor involved. Counts with "
-        "the same label group together (§3D1.2(a)/(b)); each distinct minor is a separate group "
-        "(§2G2.1(d)(1), §2G1.3(d)(1)). Without labels each such count is treated as a separate minor.",
-    )
-    findings: list[str] = Field(
-        default_factory=list,
-        description="Provisions found to apply to this count's group only (pins, e.g. 2G2.1(b)(1)(A)).",
-    )
-    not_applicable: list[str] = Field(
-        default_factory=list, description="Provisions found not to apply to this count's group only."
-    )
+from plealever.case.model_base import Acceptance, Category, Count, Distribution, _Model
+from plealever.case.scenario import ScenarioSpec
 
 
 class Facts(_Model):
@@ -271,6 +234,13 @@ class Case(_Model):
     )
     court: Court = Field(default_factory=Court)
     deadlines: Deadlines = Field(default_factory=Deadlines)
+    scenarios: list[ScenarioSpec] = Field(
+        default_factory=list, description="Dispositions to compare, added to the generated ones."
+    )
+    outcome_parameters: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Overrides of the outcome model's parameters (law/data/outcome-model.yaml).",
+    )
 
     @model_validator(mode="after")
     def _dates(self) -> Case:

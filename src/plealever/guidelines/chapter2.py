@@ -344,6 +344,7 @@ def _images(w: Walk, provision: Provision, version: Version) -> Decision:
     found = w.scope.found_limb(pin)
     if w.scope.excluded(pin):
         return Decision(False, pin, 0, "found not to apply (not_applicable)")
+    excluded_tiers = {p for p in w.scope.not_applicable if p.startswith(pin + "(")}
     if w.scope.found(pin) and not found:
         raise CaseFileError(
             f"{pin} is listed as a finding without its tier; name one of "
@@ -378,6 +379,12 @@ def _images(w: Walk, provision: Provision, version: Version) -> Decision:
         return Decision(False, pin, 0, "no image facts given (still_images, videos or image_count)")
     if tier is None:
         return Decision(False, pin, 0, f"{how}: fewer than {tiers[0]['at_least']}")
+    if f"{pin}({tier['limb']})" in excluded_tiers:
+        w.ctx.warnings.append(
+            f"{pin}({tier['limb']}) is listed as not applicable; no image enhancement is applied. If a lower tier "
+            "applies instead, state the stipulated image count (facts.image_count)."
+        )
+        return Decision(False, f"{pin}({tier['limb']})", 0, "found not to apply (not_applicable)")
     reason = f"{how}: at least {tier['at_least']}"
     if contested:
         reason += "; the 75-images-per-video rule is commentary whose weight some courts question"

@@ -19,6 +19,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from plealever.errors import LawDataError
 
 Certainty = Literal["verified", "unverified", "contested"]
+# Files that are structured documents rather than guideline sections; each module that reads one
+# checks its shape, and every `authorities` list in them is checked against the registry here.
+DOCUMENTS = ("mitigation-rubric.yaml", "negotiation-policy.yaml", "consequences.yaml", "outcome-model.yaml")
 # libyaml's parser when PyYAML was built with it: the law data loads in a tenth of the time.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 LIFE = "life"
@@ -207,7 +210,7 @@ class Rulebook:
                 for key, value in data["statutes"].items():
                     self.statutes[key] = Statute(key=key, **value)
                 self.supervised_release = [SupervisedRelease(**v) for v in data["supervised_release"]]
-            elif name in ("mitigation-rubric.yaml", "negotiation-policy.yaml"):
+            elif name in DOCUMENTS:
                 self.documents[name.removesuffix(".yaml")] = data
             elif name == "sentencing-table.yaml":
                 self.categories = list(data["categories"])

@@ -1,0 +1,47 @@
+"""Shared input types: counts of conviction and the enumerations several case-file parts use."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+Distribution = Literal[
+    "none",
+    "knowing",
+    "thing_of_value",
+    "to_minor",
+    "to_minor_inducement",
+    "to_minor_sexual_conduct",
+    "pecuniary",
+]
+Acceptance = Literal["none", "two_level", "three_level"]
+Category = Literal["I", "II", "III", "IV", "V", "VI"]
+
+
+class Count(_Model):
+    """Counts of conviction under one statute (a plea or a verdict), or the charges being modelled."""
+
+    statute: str = Field(
+        description='The statute of conviction, e.g. "18 U.S.C. § 2252A(a)(2)(A)", "18 USC 2252A(a)(2)" '
+        'or "2252A(a)(2)".'
+    )
+    count: int = Field(1, ge=1, description="How many counts under this statute.")
+    minor: str | None = Field(
+        None,
+        description="For production and enticement counts: a label for the minor involved. Counts with "
+        "the same label group together (§3D1.2(a)/(b)); each distinct minor is a separate group "
+        "(§2G2.1(d)(1), §2G1.3(d)(1)). Without labels each such count is treated as a separate minor.",
+    )
+    findings: list[str] = Field(
+        default_factory=list,
+        description="Provisions found to apply to this count's group only (pins, e.g. 2G2.1(b)(1)(A)).",
+    )
+    not_applicable: list[str] = Field(
+        default_factory=list, description="Provisions found not to apply to this count's group only."
+    )

@@ -1,0 +1,248 @@
+"""Every scenario side by side: exposure, availability, the likelihood the government agrees, the
+sentence distribution, months saved, dominance, the break-even probability of conviction, and the
+sensitivity of the expected sentence to each stipulation or mitigation item."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zlib
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from plealever.case.model import Case
+from plealever.guidelines.trace import NOTICE
+from plealever.law.rulebook import rulebook
+from plealever.mitigation import assess
+from plealever.negotiation import scenarios as sc_mod
+from plealever.negotiation.outcomes import (
+    Judge,
+    Params,
+    conviction_probability,
+    months,
+    sentence_draws,
+    summarize,
+)
+from plealever.negotiation.policy import lever_statuses, variance_stance
+
+BANDS = ["absent", "weak", "moderate", "strong"]
+SENTENCING_FACTORS = ("mental_health", "personal_history", "coercion_duress")
+
+
+@dataclass
+class Comparison:
+    rows: list[dict[str, Any]]
+    sensitivity: list[dict[str, Any]]
+    parameters: list[dict[str, Any]]
+    warnings: list[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "scenarios": self.rows,
+            "sensitivity": self.sensitivity,
+            "parameters": self.parameters,
+            "warnings": self.warnings,
+            "notice": NOTICE,
+        }
+
+
+def _seed(base: int, text: str) -> int:
+    return (base + zlib.crc32(text.encode())) % (2**32)
+
+
+def _profile(case: Case, today: dt.date) -> tuple[str, dict[str, str], list[str]]:
+    """The mitigation band that bears on sentence, the trial defenses found, and what produced them."""
+    assessment = assess(case, today=today)
+    factors = {f.factor: f for f in assessment.factors}
+    band = max((factors[k].band for k in SENTENCING_FACTORS), key=BANDS.index)
+    defenses: dict[str, str] = {}
+    for name in ("entrapment", "coercion_duress", "knowledge"):
+        if factors[name].band in ("moderate", "strong"):
+            defenses[name] = factors[name].band
+    if any(lv.lever == "acquittal_risk" for lv in factors["mental_health"].levers):
+        defenses["mental_health_insanity"] = "strong"
+    why = [f"mitigation bearing on sentence: {band}"] + [
+        f"defense found: {k} ({v})" for k, v in defenses.items()
+    ]
+    return band, defenses, why
+
+
+def compare(case: Case, *, today: dt.date | None = None, draws: int | None = None) -> Comparison:
+    book = rulebook()
+    today = today or dt.date.today()
+    params = Params(book, case.outcome_parameters)
+    n = int(draws or params["draws"])
+    base_seed = int(params["seed"])
+    statuses = lever_statuses(book, case, today)
+    stance, _ = variance_stance(book, case)
+    if not sc_mod._sentenced_under_2G2_2(book, case):  # noqa: SLF001 - same rule as the lever status
+        stance = "not_applicable"
+    band, defenses, profile_why = _profile(case, today)
+    specs = [(s, True) for s in sc_mod.generate(book, case)]
+    user_ids = {s.id for s in case.scenarios}
+    specs = [(s, g) for s, g in specs if s.id not in user_ids] + [(s, False) for s in case.scenarios]
+    evaluated = sc_mod.evaluate(book, case, specs, statuses, today)
+    warnings = list(profile_why)
+    rows = []
+    for sc in evaluated:
+        rows.append(_row(book, case, sc, params, n, base_seed, band, stance, defenses, today))
+    _compare_rows(rows)
+    sensitivity = _sensitivity(book, case, params, n, base_seed, band, stance, today)
+    return Comparison(rows, sensitivity, params.describe(), warnings)
+
+
+def _row(book, case, sc, params, n, base_seed, band, stance, defenses, today) -> dict[str, Any]:
+    spec = sc.spec
+    row: dict[str, Any] = {
+        "id": spec.id,
+        "label": spec.label,
+        "kind": spec.kind,
+        "generated": sc.generated,
+        "plea_type": spec.plea_type if spec.kind == "plea" else None,
+        "availability": sc.availability,
+        "availability_reasons": sc.reasons,
+        "levers": sc.levers,
+        "notes": sc.notes,
+    }
+    if sc.result is None:
+        row["error"] = sc.error
+        row["availability"] = "closed"
+        return row
+    c = sc.result.calculation
+    judge = Judge(
+        range_min=months(c.effective_range.min),
+        range_max=months(c.effective_range.max),
+        statutory_min=months(c.statutory_range.min),
+        statutory_max=months(c.statutory_range.max),
+        mitigation_band=band,
+        circuit=stance,
+        recommendation=spec.recommendation if spec.kind == "plea" else "none",
+        government_motion=spec.government_motion,
+        binding=(spec.agreed_range.min, spec.agreed_range.max) if spec.agreed_range else None,
+        trial=spec.kind == "trial",
+    )
+    seed = _seed(base_seed, spec.id)
+    draws = sentence_draws(params, judge, n, seed)
+    row.update(
+        {
+            "edition": c.edition.isoformat(),
+            "total_offense_level": c.total_offense_level,
+            "criminal_history_category": c.criminal_history_category,
+            "guideline_range": c.guideline_range.to_dict(),
+            "statutory_range": c.statutory_range.to_dict(),
+            "effective_range": c.effective_range.to_dict(),
+            "mandatory_minimum": c.statutory_range.min,
+            "supervised_release": c.supervised_release.to_dict(),
+            "counts": [x.statute for x in c.counts],
+            "consequences": sc_mod.consequences(book, sc, case.offense_date),
+            "warnings": list(dict.fromkeys(sc.result.warnings + c.warnings)),
+        }
+    )
+    if spec.kind == "trial":
+        rng = np.random.default_rng(seed + 1)
+        p, why = conviction_probability(params, case.prosecutor.evidence_strength, defenses, rng, n)
+        acquitted = rng.uniform(0, 1, n) > p
+        row["outcome"] = summarize(draws, judge.statutory_min, acquitted)
+        row["conviction_probability"] = {"mean": round(float(p.mean()), 3), "basis": why}
+        row["agreement_probability"] = None
+    else:
+        row["outcome"] = summarize(draws, judge.statutory_min)
+        row["agreement_probability"] = _agreement(params, sc, band, case.prosecutor.evidence_strength)
+    return row
+
+
+def _agreement(params: Params, sc, band: str, evidence: str) -> float:
+    if sc.spec.id == "plea-as-charged":
+        return params["agreement_probability"]["as_charged"]
+    base = params["agreement_probability"][sc.availability]
+    if base == 0:
+        return 0.0
+    p = base + params["agreement_mitigation_shift"][band] + params["agreement_evidence_shift"][evidence]
+    return round(float(min(max(p, 0.0), 1.0)), 2)
+
+
+def _compare_rows(rows: list[dict[str, Any]]) -> None:
+    ok = [r for r in rows if "outcome" in r]
+    as_charged = next((r for r in ok if r["id"] == "plea-as-charged"), None)
+    trial = next((r for r in ok if r["id"] == "trial-all"), None)
+    for r in ok:
+        mean = r["outcome"]["mean"]
+        if as_charged and r is not as_charged:
+            r["months_saved_vs_plea_as_charged"] = round(as_charged["outcome"]["mean"] - mean, 1)
+        if trial and r is not trial:
+            r["months_saved_vs_trial"] = round(trial["outcome"]["mean"] - mean, 1)
+        if r["kind"] == "plea" and trial and trial["outcome"].get("mean_if_convicted"):
+            r["break_even_conviction_probability"] = round(
+                min(1.0, mean / trial["outcome"]["mean_if_convicted"]), 3
+            )
+    for r in ok:
+        if r["kind"] != "plea" or r["availability"] == "closed":
+            continue
+        better = [
+            o["id"]
+            for o in ok
+            if o is not r
+            and o["kind"] == "plea"
+            and o["availability"] != "closed"
+            and o["outcome"]["mean"] <= r["outcome"]["mean"]
+            and o["outcome"]["p90"] <= r["outcome"]["p90"]
+            and (o["outcome"]["mean"] < r["outcome"]["mean"] or o["outcome"]["p90"] < r["outcome"]["p90"])
+            and (o["agreement_probability"] or 0) >= (r["agreement_probability"] or 0)
+        ]
+        r["dominated_by"] = better
+
+
+def _sensitivity(book, case, params, n, base_seed, band, stance, today) -> list[dict[str, Any]]:
+    """How much the expected sentence of the plea as charged moves with each single change."""
+    from plealever.case.scenario import ScenarioSpec
+
+    base_spec = ScenarioSpec(id="plea-as-charged", label="base", plea_type="open", recommendation="none")
+
+    def mean_for(c: Case, spec: ScenarioSpec, b: str) -> float | None:
+        try:
+            result = sc_mod.calculate(sc_mod.overlay(c, spec), today=today)
+        except Exception:  # noqa: BLE001 - a change that makes the case incomputable is skipped
+            return None
+        calc = result.calculation
+        judge = Judge(
+            months(calc.effective_range.min),
+            months(calc.effective_range.max),
+            months(calc.statutory_range.min),
+            months(calc.statutory_range.max),
+            b,
+            stance,
+        )
+        return float(sentence_draws(params, judge, n, _seed(base_seed, "sensitivity")).mean())
+
+    base = mean_for(case, base_spec, band)
+    if base is None:
+        return []
+    out = []
+    result = sc_mod.calculate(sc_mod.overlay(case, base_spec), today=today)
+    for step in result.calculation.steps:
+        provision = book.provisions.get(step.pin)
+        if step.status != "applied" or step.levels <= 0 or not step.pin.startswith("2G"):
+            continue
+        if provision is not None and provision.kind == "base":
+            continue
+        spec = base_spec.model_copy(update={"not_applicable": [step.pin]})
+        m = mean_for(case, spec, band)
+        if m is not None:
+            out.append(
+                {
+                    "change": f"stipulate {step.pin} does not apply",
+                    "kind": "stipulation",
+                    "delta_mean": round(m - base, 1),
+                }
+            )
+    for item in case.mitigation:
+        reduced = case.model_copy(update={"mitigation": [i for i in case.mitigation if i is not item]})
+        b, _, _ = _profile(reduced, today)
+        m = mean_for(reduced, base_spec, b)
+        if m is not None:
+            out.append(
+                {"change": f"without {item.label}", "kind": "mitigation", "delta_mean": round(m - base, 1)}
+            )
+    out.sort(key=lambda r: -abs(r["delta_mean"]))
+    return out

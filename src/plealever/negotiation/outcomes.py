@@ -1,0 +1,162 @@
+"""The outcome model: a seeded Monte Carlo distribution of the sentence for a plea or a trial.
+
+The judge's position relative to the range is drawn from shares and reduction deciles fitted to
+Sentencing Commission records (law/data/outcome-model.yaml); mitigation, the circuit, a government
+recommendation and a trial shift those shares by parameters that are stated as assumptions. The
+sentence is then floored by the mandatory minimum (unless a § 3553(e) motion is made), capped by
+the statutory maximum, and held inside a binding (C) range.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from plealever.law.rulebook import LIFE, Rulebook
+
+LIFE_MONTHS = 470  # the Sentencing Commission's convention for a life sentence in its data
+
+
+def months(value: int | str) -> float:
+    return float(LIFE_MONTHS) if value == LIFE else float(value)
+
+
+class Params:
+    """The model's parameters: the data file's values, overridden by the case file's where given."""
+
+    def __init__(self, book: Rulebook, overrides: dict[str, Any] | None = None):
+        doc = book.documents["outcome-model"]
+        self.fitted = doc["fitted"]
+        self.spec = doc["parameters"]
+        self.values = {k: v["value"] for k, v in self.spec.items()}
+        self.overridden: list[str] = []
+        for key, value in (overrides or {}).items():
+            self.values[key] = value
+            self.overridden.append(key)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values[key]
+
+    def describe(self) -> list[dict[str, Any]]:
+        out = []
+        for key, spec in self.spec.items():
+            out.append(
+                {
+                    "parameter": key,
+                    "value": self.values[key],
+                    "kind": spec["kind"],
+                    "overridden": key in self.overridden,
+                    "note": spec.get("note"),
+                    "authorities": spec.get("authorities", []),
+                }
+            )
+        return out
+
+
+@dataclass
+class Judge:
+    """What the sentencing court is likely to do within one scenario."""
+
+    range_min: float
+    range_max: float
+    statutory_min: float
+    statutory_max: float
+    mitigation_band: str = "absent"
+    circuit: str = "unsettled"
+    recommendation: str = "none"
+    government_motion: str = "none"  # none | 5K1.1 | 3553(e)
+    binding: tuple[float, float] | None = None
+    trial: bool = False
+
+
+def _inverse_cdf(rng: np.random.Generator, deciles: list[float], n: int) -> np.ndarray:
+    u = rng.uniform(0, 100, n)
+    return np.interp(u, list(range(0, 101, 10)), deciles)
+
+
+def shares(params: Params, judge: Judge, rng: np.random.Generator) -> dict[str, float]:
+    s = dict(params.fitted["shares"])
+    s.pop("below_government")
+    total = sum(s.values())
+    s = {k: v / total for k, v in s.items()}  # without a government motion, its mass is spread
+    shift = (
+        params["mitigation_below_shift"][judge.mitigation_band]
+        + params["circuit_below_shift"].get(judge.circuit, 0.0)
+        + params["recommendation_below_shift"].get(judge.recommendation, 0.0)
+    )
+    shift = max(-s["below_other"], min(shift, s["within"]))
+    s["within"] -= shift
+    s["below_other"] += shift
+    if judge.trial:
+        spec = params.spec["trial_below_factor"]
+        factor = params["trial_below_factor"]
+        if "trial_below_factor" not in params.overridden:
+            factor = float(rng.uniform(spec["low"], spec["high"]))
+        moved = s["below_other"] * (1 - factor)
+        s["below_other"] -= moved
+        s["within"] += moved
+    s["below_government"] = 0.0
+    if judge.government_motion != "none":
+        granted = 0.85  # a motion is usually, not always, followed by a reduction
+        s = {k: v * (1 - granted) for k, v in s.items()}
+        s["below_government"] = granted
+    return s
+
+
+def sentence_draws(params: Params, judge: Judge, n: int, seed: int) -> np.ndarray:
+    """`n` sentences in months for one scenario, reproducible for a given seed."""
+    rng = np.random.default_rng(seed)
+    sh = shares(params, judge, rng)
+    keys = ["within", "above", "below_government", "below_other"]
+    probs = np.array([sh[k] for k in keys])
+    pick = rng.choice(4, size=n, p=probs / probs.sum())
+    lo, hi = judge.range_min, judge.range_max
+    out = rng.uniform(lo, hi, n) if hi > lo else np.full(n, lo)
+    above = pick == 1
+    out[above] = hi * (1 + _inverse_cdf(rng, params.fitted["increase_pct_above"], int(above.sum())) / 100)
+    scale = params["mitigation_reduction_scale"][judge.mitigation_band]
+    for code, key in ((2, "reduction_pct_below_government"), (3, "reduction_pct_below_other")):
+        mask = pick == code
+        red = _inverse_cdf(rng, params.fitted[key], int(mask.sum())) * (scale if code == 3 else 1.0)
+        out[mask] = lo * (1 - np.clip(red, 0, 100) / 100)
+    if judge.government_motion != "3553(e)":
+        out = np.maximum(out, judge.statutory_min)
+    out = np.minimum(out, min(judge.statutory_max, LIFE_MONTHS))
+    if judge.binding is not None:
+        out = np.clip(out, judge.binding[0], judge.binding[1])
+    return out
+
+
+def conviction_probability(
+    params: Params, evidence: str, defenses: dict[str, str], rng: np.random.Generator, n: int
+) -> tuple[np.ndarray, list[str]]:
+    base = params["conviction_probability"][evidence]
+    spread = params.spec["conviction_probability"].get("spread", 0.0)
+    p = np.clip(rng.uniform(base - spread, base + spread, n), 0, 1)
+    why = [f"base {base:.2f} for {evidence} evidence (assumption, ±{spread})"]
+    factors = params["defense_conviction_factor"]
+    for defense, band in defenses.items():
+        factor = factors.get(defense, {}).get(band)
+        if factor:
+            p = p * factor
+            why.append(f"{defense.replace('_', ' ')} ({band}): x{factor}")
+    return p, why
+
+
+def summarize(draws: np.ndarray, statutory_min: float, acquitted: np.ndarray | None = None) -> dict[str, Any]:
+    served = draws if acquitted is None else np.where(acquitted, 0.0, draws)
+    out = {
+        "mean": round(float(served.mean()), 1),
+        "median": round(float(np.median(served)), 1),
+        "p10": round(float(np.percentile(served, 10)), 1),
+        "p90": round(float(np.percentile(served, 90)), 1),
+        "p_at_or_above_minimum": round(float((served >= statutory_min - 1e-9).mean()), 3)
+        if statutory_min
+        else None,
+    }
+    if acquitted is not None:
+        out["p_acquittal"] = round(float(acquitted.mean()), 3)
+        out["mean_if_convicted"] = round(float(draws.mean()), 1)
+    return out

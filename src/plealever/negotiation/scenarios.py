@@ -1,0 +1,287 @@
+"""Scenarios: the plausible dispositions of a case, each an overlay of the case file, and what each
+exposes the client to. Generated from the charges and facts; the case file can add its own."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from plealever.case.model import Case
+from plealever.case.model_base import Count
+from plealever.case.scenario import ScenarioSpec
+from plealever.errors import PlealeverError
+from plealever.guidelines.engine import calculate
+from plealever.guidelines.trace import Result
+from plealever.law.rulebook import Rulebook
+from plealever.law.statutes import find_statute
+from plealever.negotiation.policy import LeverStatus, _sentenced_under_2G2_2  # noqa: F401
+
+# A plea to a lesser statute: possession for receipt, distribution and other trafficking counts.
+POSSESSION_FOR = {"2252": "2252(a)(4)", "2252A": "2252A(a)(5)", "1466A": "1466A(b)"}
+LESSER_FOR_CONTACT = "2252A(a)(5)"  # enticement or production pleaded down where image facts support it
+STATUS_TO_AVAILABILITY = {
+    "open": "available",
+    "limited": "available",
+    "approval_required": "approval_required",
+    "closed": "closed",
+}
+
+
+@dataclass
+class Scenario:
+    spec: ScenarioSpec
+    generated: bool
+    case: Case | None = None
+    result: Result | None = None
+    error: str | None = None
+    availability: str = "available"
+    reasons: list[str] = field(default_factory=list)
+    levers: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _key(book: Rulebook, statute: str):
+    return find_statute(book, statute)
+
+
+def generate(book: Rulebook, case: Case) -> list[ScenarioSpec]:
+    """The plausible dispositions: as charged, one count, a lesser statute, stipulations, (C), cooperation, trial."""
+    out = [
+        ScenarioSpec(
+            id="plea-as-charged",
+            label="Plea to every count as charged (open plea)",
+            plea_type="open",
+            recommendation="none",
+        )
+    ]
+    statutes = [(c, _key(book, c.statute)) for c in case.counts]
+    total = sum(c.count for c in case.counts)
+    most = max(statutes, key=lambda cs: _severity(book, cs[1]))
+    if total > 1:
+        out.append(
+            ScenarioSpec(
+                id="plea-one-count",
+                label=f"Plea to one § {most[1].key} count, others dismissed",
+                counts=[Count(statute=most[0].statute)],
+            )
+        )
+    trafficking = [s for _, s in statutes if s.offense_class in ("receipt_or_distribution", "trafficking")]
+    if trafficking:
+        s = trafficking[0]
+        base = s.key.split("(")[0]
+        lesser = POSSESSION_FOR.get(base)
+        if lesser:
+            out.append(
+                ScenarioSpec(
+                    id="plea-possession",
+                    label=f"Plea to possession (§ {lesser}) for § {s.key}",
+                    counts=[Count(statute=lesser)],
+                )
+            )
+    contact = [
+        s for _, s in statutes if s.offense_class in ("production", "enticement", "transportation", "travel")
+    ]
+    f = case.facts
+    images = any(v is not None for v in (f.image_count, f.still_images, f.videos))
+    if contact and images:
+        out.append(
+            ScenarioSpec(
+                id="plea-to-possession-count",
+                label="Plea to a possession count for the contact count",
+                counts=[Count(statute=LESSER_FOR_CONTACT)],
+            )
+        )
+    if f.distribution not in (None, "none"):
+        out.append(
+            ScenarioSpec(
+                id="plea-stipulate-no-distribution",
+                label="Plea as charged, stipulating no distribution",
+                not_applicable=["2G2.2(b)(3)"],
+                counts=None,
+            )
+        )
+    if f.sadistic_or_violent or f.infant_or_toddler:
+        out.append(
+            ScenarioSpec(
+                id="plea-stipulate-no-b4",
+                label="Plea as charged, no §2G2.2(b)(4) stipulated",
+                not_applicable=["2G2.2(b)(4)"],
+            )
+        )
+    out.append(
+        ScenarioSpec(
+            id="plea-variance-recommendation",
+            label="Plea as charged, government recommends a variance",
+            recommendation="variance",
+        )
+    )
+    if any(i.kind == "cooperation" for i in case.mitigation):
+        motion = "3553(e)" if _has_minimum(book, case) else "5K1.1"
+        out.append(
+            ScenarioSpec(
+                id="plea-cooperation",
+                label=f"Plea with a substantial-assistance motion ({motion})",
+                government_motion=motion,
+            )
+        )
+    out.append(ScenarioSpec(id="trial-all", label="Trial: conviction on every count", kind="trial"))
+    if total > 1:
+        out.append(
+            ScenarioSpec(
+                id="trial-most-serious",
+                label=f"Trial: conviction only on § {most[1].key}",
+                kind="trial",
+                counts=[Count(statute=most[0].statute)],
+            )
+        )
+    return out
+
+
+def _severity(book: Rulebook, statute) -> tuple[float, float]:
+    v = statute.penalties[-1].base
+    return (float("inf") if v.max == "life" else v.max, v.min)
+
+
+def _has_minimum(book: Rulebook, case: Case) -> bool:
+    return any((s := _key(book, c.statute)) is not None and s.penalties[-1].base.min > 0 for c in case.counts)
+
+
+def overlay(case: Case, spec: ScenarioSpec) -> Case:
+    facts = case.facts.model_copy(update={k: v for k, v in spec.facts.model_dump().items() if v is not None})
+    acceptance = spec.acceptance or ("none" if spec.kind == "trial" else "three_level")
+    return case.model_copy(
+        update={
+            "counts": spec.counts if spec.counts is not None else case.counts,
+            "facts": facts,
+            "findings": case.findings + spec.findings,
+            "not_applicable": case.not_applicable + spec.not_applicable,
+            "acceptance": acceptance,
+            "scenarios": [],
+        }
+    )
+
+
+def levers_used(book: Rulebook, case: Case, spec: ScenarioSpec) -> list[str]:
+    used = []
+    if spec.kind == "trial":
+        return used
+    if spec.counts is not None:
+        charged = sorted((_key(book, c.statute).key, c.count) for c in case.counts)
+        pleaded = sorted((_key(book, c.statute).key, c.count) for c in spec.counts if _key(book, c.statute))
+        if charged != pleaded:
+            used.append("count_reduction")
+    if spec.findings or spec.not_applicable or any(v is not None for v in spec.facts.model_dump().values()):
+        used.append("fact_stipulation")
+    if spec.plea_type == "C":
+        used.append("binding_plea")
+    if spec.recommendation == "variance":
+        used.append("government_recommendation")
+    if spec.government_motion != "none":
+        used.append("substantial_assistance")
+    return used
+
+
+def availability(book: Rulebook, case: Case, sc: Scenario, statuses: dict[str, LeverStatus]) -> None:
+    sc.levers = levers_used(book, case, sc.spec)
+    order = ["available", "approval_required", "closed"]
+    sc.availability = "available"
+    for lever in sc.levers:
+        st = statuses[lever]
+        avail = STATUS_TO_AVAILABILITY[st.status]
+        if order.index(avail) > order.index(sc.availability):
+            sc.availability = avail
+        if st.reasons:
+            sc.reasons.append(
+                f"{lever.replace('_', ' ')} ({st.status.replace('_', ' ')}): {'; '.join(st.reasons)}"
+            )
+    if sc.spec.government_motion != "none" and not any(i.kind == "cooperation" for i in case.mitigation):
+        sc.availability = "closed"
+        sc.reasons.append("no possible cooperation is recorded; only the government can move for a reduction")
+    if sc.spec.kind == "trial":
+        sc.availability = "available"
+        sc.reasons.append("trial needs no agreement")
+
+
+def evaluate(
+    book: Rulebook, case: Case, specs: list[tuple[ScenarioSpec, bool]], statuses, today: dt.date
+) -> list[Scenario]:
+    out = []
+    for spec, generated in specs:
+        sc = Scenario(spec, generated)
+        availability(book, case, sc, statuses)
+        try:
+            sc.case = overlay(case, spec)
+            sc.result = calculate(sc.case, today=today)
+        except PlealeverError as exc:
+            sc.error = exc.one_line()
+        if spec.kind == "plea" and spec.counts is not None and sc.result is not None:
+            sc.notes.append(
+                "conduct in dismissed counts still counts as relevant conduct (§1B1.3; §6B1.2(a)) "
+                "unless the agreement stipulates otherwise; the facts are kept"
+            )
+        out.append(sc)
+    return out
+
+
+def consequences(book: Rulebook, sc: Scenario, offense_date: dt.date | None) -> dict[str, Any]:
+    """Money, registration, forfeiture and appeal rights for the scenario's counts of conviction."""
+    doc = book.documents["consequences"]
+    assert sc.case is not None
+    statutes = []
+    for c in sc.case.counts:
+        s = find_statute(book, c.statute)
+        statutes += [s] * c.count
+    n = len(statutes)
+    classes = [s.offense_class for s in statutes]
+    worst = max(
+        classes,
+        key=lambda k: [
+            "possession",
+            "receipt_or_distribution",
+            "trafficking",
+            "advertising",
+            "travel",
+            "transportation",
+            "enticement",
+            "enterprise",
+            "production",
+        ].index(k),
+    )
+    reg = doc["registration"]["by_class"][worst]
+    a3014 = doc["additional_assessment_3014"]
+    day = offense_date or dt.date.today()
+    version = next(
+        (v for v in a3014["versions"] if v["from"] <= day and (v["to"] is None or day <= v["to"])), None
+    )
+    in_3014 = [s for s in statutes if s.chapter in a3014["chapters"]]
+    avaa = doc["avaa_assessment_2259A"]["maximum_by_class"]
+    restitution = doc["restitution_2259"]
+    trafficking_case = any(k in restitution["trafficking_classes"] for k in classes)
+    return {
+        "special_assessment_3013": doc["special_assessment_3013"]["per_felony_count"] * n,
+        "additional_assessment_3014": {
+            "amount_if_non_indigent": a3014["per_count"] * len(in_3014) if version else 0,
+            "status": (version or {}).get("note", "outside the assessment's period"),
+            "certainty": (version or {}).get("certainty", "verified"),
+        },
+        "avaa_assessment_2259A_max": sum(avaa[k] for k in classes if k in avaa),
+        "restitution_minimum_per_victim": restitution["trafficking_minimum_per_victim"]
+        if trafficking_case
+        else None,
+        "restitution_note": restitution["note"],
+        "forfeiture": doc["forfeiture_2253"]["text"],
+        "registration": {"tier": reg["tier"], "years": reg["years"], "note": reg.get("note")},
+        "appeal": "waived except as the law preserves (e.g. a miscarriage of justice)"
+        if (sc.spec.kind == "plea" and sc.spec.appeal_waiver)
+        else "kept",
+        "authorities": [
+            "usc-18-3013",
+            "usc-18-3014",
+            "usc-18-2259A",
+            "usc-18-2259",
+            "usc-18-2253",
+            "usc-34-20911",
+            "usc-34-20915",
+        ],
+    }
