@@ -71,9 +71,8 @@ class Judge:
     trial: bool = False
 
 
-def _inverse_cdf(rng: np.random.Generator, deciles: list[float], n: int) -> np.ndarray:
-    u = rng.uniform(0, 100, n)
-    return np.interp(u, list(range(0, 101, 10)), deciles)
+def _inverse_cdf(u: np.ndarray, deciles: list[float]) -> np.ndarray:
+    return np.interp(u * 100, list(range(0, 101, 10)), deciles)
 
 
 def shares(params: Params, judge: Judge, rng: np.random.Generator) -> dict[str, float]:
@@ -106,21 +105,29 @@ def shares(params: Params, judge: Judge, rng: np.random.Generator) -> dict[str, 
 
 
 def sentence_draws(params: Params, judge: Judge, n: int, seed: int) -> np.ndarray:
-    """`n` sentences in months for one scenario, reproducible for a given seed."""
+    """`n` sentences in months for one scenario, reproducible for a given seed.
+
+    Every draw gets its own uniform numbers for the bucket and for each bucket's value (common random
+    numbers), and the buckets are laid out above | within | below (other) | below (government), so a
+    shift of share from within range to below range can only move draws down: more mitigation never
+    raises a sentence, draw by draw.
+    """
     rng = np.random.default_rng(seed)
     sh = shares(params, judge, rng)
-    keys = ["within", "above", "below_government", "below_other"]
-    probs = np.array([sh[k] for k in keys])
-    pick = rng.choice(4, size=n, p=probs / probs.sum())
+    u_bucket, u_within, u_above, u_other, u_gov = rng.uniform(0, 1, (5, n))
     lo, hi = judge.range_min, judge.range_max
-    out = rng.uniform(lo, hi, n) if hi > lo else np.full(n, lo)
-    above = pick == 1
-    out[above] = hi * (1 + _inverse_cdf(rng, params.fitted["increase_pct_above"], int(above.sum())) / 100)
+    within = lo + u_within * (hi - lo)
+    above = hi * (1 + _inverse_cdf(u_above, params.fitted["increase_pct_above"]) / 100)
     scale = params["mitigation_reduction_scale"][judge.mitigation_band]
-    for code, key in ((2, "reduction_pct_below_government"), (3, "reduction_pct_below_other")):
-        mask = pick == code
-        red = _inverse_cdf(rng, params.fitted[key], int(mask.sum())) * (scale if code == 3 else 1.0)
-        out[mask] = lo * (1 - np.clip(red, 0, 100) / 100)
+    red_other = np.clip(_inverse_cdf(u_other, params.fitted["reduction_pct_below_other"]) * scale, 0, 100)
+    red_gov = np.clip(_inverse_cdf(u_gov, params.fitted["reduction_pct_below_government"]), 0, 100)
+    edges = np.cumsum([sh["above"], sh["within"], sh["below_other"]])
+    edges = edges / (edges[-1] + sh["below_government"])
+    out = np.select(
+        [u_bucket < edges[0], u_bucket < edges[1], u_bucket < edges[2]],
+        [above, within, lo * (1 - red_other / 100)],
+        default=lo * (1 - red_gov / 100),
+    )
     if judge.government_motion != "3553(e)":
         out = np.maximum(out, judge.statutory_min)
     out = np.minimum(out, min(judge.statutory_max, LIFE_MONTHS))
