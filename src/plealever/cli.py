@@ -171,6 +171,41 @@ def calibrate(
 
 
 @app.command()
+def memo(
+    case_file: Annotated[Path, typer.Argument(help="Case file (YAML or JSON).", metavar="CASE")],
+    fmt: Annotated[str, typer.Option("-f", "--format", help="md, html, docx or pdf.")] = "md",
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write to this file (atomically).")
+    ] = None,
+) -> None:
+    """Write the negotiation memo. Markdown goes to standard output unless -o is given."""
+    from plealever.case import load_case
+    from plealever.errors import CaseFileError, PlealeverError
+    from plealever.report import build_context, render, write_atomic
+    from plealever.report.render import FORMATS
+
+    try:
+        if fmt not in FORMATS:
+            raise CaseFileError(
+                f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}", field="--format"
+            )
+        if output is None and fmt in ("docx", "pdf"):
+            raise CaseFileError(f"{fmt} is binary: give an output file with -o", field="--output")
+        if output is not None and not output.parent.exists():
+            raise CaseFileError("the output folder does not exist", file=str(output))
+        case = load_case(case_file)
+        data = render(build_context(case, source=str(case_file)), fmt)
+    except PlealeverError as exc:
+        _fail(exc)
+        return
+    if output is None:
+        sys.stdout.write(data.decode("utf-8"))
+        return
+    write_atomic(output, data)
+    typer.echo(f"wrote {output}", err=True)
+
+
+@app.command()
 def schema() -> None:
     """Print the JSON Schema of the case file."""
     from plealever.case import Case

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -36,6 +36,7 @@ class Comparison:
     sensitivity: list[dict[str, Any]]
     parameters: list[dict[str, Any]]
     warnings: list[str]
+    draws: dict[str, Any] = field(default_factory=dict)  # scenario id -> simulated months (for charts)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -89,7 +90,8 @@ def compare(case: Case, *, today: dt.date | None = None, draws: int | None = Non
         rows.append(_row(book, case, sc, params, n, base_seed, band, stance, defenses, today))
     _compare_rows(rows)
     sensitivity = _sensitivity(book, case, params, n, base_seed, band, stance, today)
-    return Comparison(rows, sensitivity, params.describe(), warnings)
+    draws = {r["id"]: r.pop("_draws") for r in rows if "_draws" in r}
+    return Comparison(rows, sensitivity, params.describe(), warnings, draws)
 
 
 def _row(book, case, sc, params, n, base_seed, band, stance, defenses, today) -> dict[str, Any]:
@@ -139,10 +141,12 @@ def _row(book, case, sc, params, n, base_seed, band, stance, defenses, today) ->
             "warnings": list(dict.fromkeys(sc.result.warnings + c.warnings)),
         }
     )
+    row["_draws"] = draws
     if spec.kind == "trial":
         rng = np.random.default_rng(seed + 1)
         p, why = conviction_probability(params, case.prosecutor.evidence_strength, defenses, rng, n)
         acquitted = rng.uniform(0, 1, n) > p
+        row["_draws"] = np.where(acquitted, 0.0, draws)
         row["outcome"] = summarize(draws, judge.statutory_min, acquitted)
         row["conviction_probability"] = {"mean": round(float(p.mean()), 3), "basis": why}
         row["agreement_probability"] = None
