@@ -17,6 +17,119 @@ app = typer.Typer(
 )
 rules_app = typer.Typer(no_args_is_help=True, help="Inspect the law data.")
 app.add_typer(rules_app, name="rules")
+cases_app = typer.Typer(no_args_is_help=True, help="The case store (SQLite by default; --db for PostgreSQL).")
+app.add_typer(cases_app, name="cases")
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="Database URL (default: SQLite in your data directory, or $PLEALEVER_DB)."),
+]
+
+
+def _store(db: str | None):
+    from plealever.store import Store
+
+    return Store(db)
+
+
+@cases_app.command("list")
+def cases_list(
+    search: Annotated[
+        str | None, typer.Option("--search", help="Only cases whose name contains this.")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """List stored cases, most recently changed first."""
+    from plealever.errors import PlealeverError
+
+    try:
+        rows = _store(db).list(search)
+    except PlealeverError as exc:
+        _fail(exc)
+        return
+    for r in rows:
+        typer.echo(f"{r.id}  v{r.current_version}  {r.updated_at:%Y-%m-%d %H:%M}  {r.name}")
+
+
+@cases_app.command("import")
+def cases_import(
+    case_file: Annotated[Path, typer.Argument(metavar="CASE", help="Case file (YAML or JSON).")],
+    db: DbOption = None,
+) -> None:
+    """Validate a case file and store it as a new case."""
+    from plealever.errors import PlealeverError
+
+    try:
+        r = _store(db).import_file(case_file)
+    except PlealeverError as exc:
+        _fail(exc)
+        return
+    typer.echo(r.id)
+
+
+@cases_app.command("show")
+def cases_show(
+    case_id: Annotated[str, typer.Argument(metavar="ID")],
+    version: Annotated[int | None, typer.Option("--version", help="A past version.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Show a stored case as YAML."""
+    from plealever.errors import PlealeverError
+    from plealever.store.db import canonical_yaml
+
+    try:
+        r = _store(db).get(case_id, version)
+    except PlealeverError as exc:
+        _fail(exc)
+        return
+    typer.echo(f"# {r.name}, version {r.version} of {r.current_version}")
+    typer.echo(canonical_yaml(r.data), nl=False)
+
+
+@cases_app.command("export")
+def cases_export(
+    case_id: Annotated[str, typer.Argument(metavar="ID")],
+    fmt: Annotated[str, typer.Option("-f", "--format", help="yaml or json.")] = "yaml",
+    version: Annotated[int | None, typer.Option("--version", help="A past version.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write to this file (atomically).")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Export a case file (exactly as imported, if that version was imported in this format)."""
+    from plealever.errors import CaseFileError, PlealeverError
+
+    try:
+        if fmt not in ("yaml", "json"):
+            raise CaseFileError(f"unknown format {fmt!r}; expected yaml or json", field="--format")
+        text = _store(db).export(case_id, version, fmt)
+    except PlealeverError as exc:
+        _fail(exc)
+        return
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from plealever.report import write_atomic
+
+    write_atomic(output, text.encode("utf-8"))
+
+
+@cases_app.command("history")
+def cases_history(
+    case_id: Annotated[str, typer.Argument(metavar="ID")],
+    db: DbOption = None,
+) -> None:
+    """Every version of a case, with the changes from the one before."""
+    from plealever.errors import PlealeverError
+
+    try:
+        versions = _store(db).history(case_id)
+    except PlealeverError as exc:
+        _fail(exc)
+        return
+    for v in versions:
+        typer.echo(f"version {v['version']}  {v['created_at']}  {v['note'] or ''}")
+        if v["diff"]:
+            typer.echo(v["diff"])
 
 
 def _fail(exc: Exception) -> None:
@@ -203,6 +316,44 @@ def memo(
         return
     write_atomic(output, data)
     typer.echo(f"wrote {output}", err=True)
+
+
+@app.command()
+def serve(
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on (default loopback only).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port (0 picks a free one).")] = 8765,
+    db: DbOption = None,
+) -> None:
+    """Start the local web app and print its address with this launch's token."""
+    import socket
+
+    import uvicorn
+
+    from plealever.errors import PlealeverError
+    from plealever.web.app import create_app
+    from plealever.web.security import Settings
+
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        typer.echo(
+            f"warning: listening on {host} exposes privileged files beyond this machine; anyone who "
+            "can reach it still needs the token below.",
+            err=True,
+        )
+    try:
+        store = _store(db)
+    except PlealeverError as exc:
+        _fail(exc)
+        return
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    settings = Settings(host=host, port=sock.getsockname()[1])
+    typer.echo(f"plealever is running at {settings.url}", err=False)
+    typer.echo("Press Ctrl+C to stop.", err=True)
+    config = uvicorn.Config(create_app(store, settings), log_level="warning", proxy_headers=False)
+    uvicorn.Server(config).run(sockets=[sock])
 
 
 @app.command()

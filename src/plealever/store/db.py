@@ -1,0 +1,307 @@
+"""Cases and their versions. A save is one transaction that inserts the new version and moves the
+case's current version forward only if it is still the version the editor started from; a second
+edit of the same version gets a ConflictError instead of overwriting the first. A process killed in
+the middle of a save leaves the database at the previous version (the transaction never commits)."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import difflib
+import json
+import os
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    select,
+    update,
+)
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
+
+from plealever.case.load import parse_case
+from plealever.errors import CaseFileError, PlealeverError
+
+
+class StoreError(PlealeverError):
+    """The case store could not do what was asked."""
+
+
+class ConflictError(StoreError):
+    """Two edits started from the same version: the second must reload and reapply."""
+
+
+class _Base(DeclarativeBase):
+    pass
+
+
+class _Case(_Base):
+    __tablename__ = "cases"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    current_version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class _Version(_Base):
+    __tablename__ = "case_versions"
+    __table_args__ = (UniqueConstraint("case_id", "version"),)
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    source_text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    source_format: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    note: Mapped[str | None] = mapped_column(String(500), nullable=True)
+
+
+@dataclass
+class CaseRecord:
+    id: str
+    name: str
+    version: int
+    current_version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    data: dict[str, Any]
+    note: str | None = None
+
+
+def default_url() -> str:
+    """SQLite in the user's data directory unless PLEALEVER_DB names another database."""
+    if os.environ.get("PLEALEVER_DB"):
+        return os.environ["PLEALEVER_DB"]
+    from platformdirs import user_data_dir
+
+    folder = Path(user_data_dir("plealever", appauthor=False))
+    folder.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(OSError):
+        folder.chmod(0o700)  # privileged client files
+    return f"sqlite:///{folder / 'cases.sqlite3'}"
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _json_safe(data: Any) -> Any:
+    return json.loads(json.dumps(data, default=str))
+
+
+def canonical_yaml(data: dict[str, Any]) -> str:
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False)
+
+
+class Store:
+    def __init__(self, url: str | None = None):
+        self.url = url or default_url()
+        try:
+            self.engine = create_engine(self.url, future=True)
+            if self.engine.dialect.name == "sqlite":
+                event.listen(self.engine, "connect", _sqlite_pragmas)
+            _Base.metadata.create_all(self.engine)
+        except (SQLAlchemyError, ImportError) as exc:
+            raise StoreError(
+                f"cannot open the case store: {exc.__class__.__name__}: {exc}", file=self.url
+            ) from None
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    # --- writing -------------------------------------------------------------------------------
+
+    def create(
+        self,
+        data: dict[str, Any],
+        *,
+        source_text: str | None = None,
+        source_format: str | None = None,
+        note: str | None = "created",
+    ) -> CaseRecord:
+        data = self._validated(data)
+        now = _now()
+        case_id = str(uuid.uuid4())
+        name = data.get("name") or f"Case {case_id[:8]}"
+        with self.sessions.begin() as s:
+            s.add(_Case(id=case_id, name=name, current_version=1, created_at=now, updated_at=now))
+            s.flush()
+            s.add(
+                _Version(
+                    case_id=case_id,
+                    version=1,
+                    created_at=now,
+                    data=data,
+                    source_text=source_text,
+                    source_format=source_format,
+                    note=note,
+                )
+            )
+        return self.get(case_id)
+
+    def save(
+        self,
+        case_id: str,
+        data: dict[str, Any],
+        *,
+        expected_version: int,
+        note: str | None = None,
+        before_commit: Callable[[], None] | None = None,
+    ) -> CaseRecord:
+        """Store `data` as the next version, if `expected_version` is still current.
+
+        `before_commit` runs inside the transaction just before it commits (tests use it to kill the
+        process mid-save)."""
+        data = self._validated(data)
+        now = _now()
+        with self.sessions.begin() as s:
+            moved = s.execute(
+                update(_Case)
+                .where(_Case.id == case_id, _Case.current_version == expected_version)
+                .values(
+                    current_version=expected_version + 1, updated_at=now, name=data.get("name") or _Case.name
+                )
+            ).rowcount
+            if moved != 1:
+                current = s.scalar(select(_Case.current_version).where(_Case.id == case_id))
+                if current is None:
+                    raise StoreError(f"no case {case_id}")
+                raise ConflictError(
+                    f"case {case_id} was saved as version {current} after you opened version {expected_version}; "
+                    "reload it and apply your changes again"
+                )
+            s.add(
+                _Version(case_id=case_id, version=expected_version + 1, created_at=now, data=data, note=note)
+            )
+            if before_commit is not None:
+                before_commit()
+        return self.get(case_id)
+
+    def import_file(self, path: str | Path) -> CaseRecord:
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CaseFileError(f"cannot read the file ({exc})", file=str(path)) from None
+        return self.import_text(
+            text, fmt="json" if path.suffix.lower() == ".json" else "yaml", source=str(path)
+        )
+
+    def import_text(self, text: str, *, fmt: str, source: str = "<import>") -> CaseRecord:
+        from plealever.case.load import _Loader
+
+        try:
+            data = json.loads(text) if fmt == "json" else yaml.load(text, Loader=_Loader)  # noqa: S506
+        except (json.JSONDecodeError, yaml.YAMLError) as exc:
+            raise CaseFileError(
+                f"not valid {fmt.upper()}: {' '.join(str(exc).split())}", file=source
+            ) from None
+        parse_case(data, source=source)
+        return self.create(
+            _json_safe(data), source_text=text, source_format=fmt, note=f"imported from {source}"
+        )
+
+    def _validated(self, data: dict[str, Any]) -> dict[str, Any]:
+        parse_case(data, source="case")
+        return _json_safe(data)
+
+    # --- reading -------------------------------------------------------------------------------
+
+    def get(self, case_id: str, version: int | None = None) -> CaseRecord:
+        with self.sessions() as s:
+            case = s.get(_Case, case_id)
+            if case is None:
+                raise StoreError(f"no case {case_id}")
+            v = s.scalar(
+                select(_Version).where(
+                    _Version.case_id == case_id, _Version.version == (version or case.current_version)
+                )
+            )
+            if v is None:
+                raise StoreError(f"case {case_id} has no version {version}")
+            return CaseRecord(
+                case.id,
+                case.name,
+                v.version,
+                case.current_version,
+                case.created_at,
+                case.updated_at,
+                v.data,
+                v.note,
+            )
+
+    def list(self, search: str | None = None) -> list[CaseRecord]:
+        with self.sessions() as s:
+            q = select(_Case).order_by(_Case.updated_at.desc())
+            if search:
+                q = q.where(_Case.name.ilike(f"%{search}%"))
+            return [
+                CaseRecord(c.id, c.name, c.current_version, c.current_version, c.created_at, c.updated_at, {})
+                for c in s.scalars(q)
+            ]
+
+    def history(self, case_id: str) -> list[dict[str, Any]]:
+        self.get(case_id)
+        with self.sessions() as s:
+            versions = list(
+                s.scalars(select(_Version).where(_Version.case_id == case_id).order_by(_Version.version))
+            )
+        out, previous = [], None
+        for v in versions:
+            text = canonical_yaml(v.data)
+            diff = (
+                ""
+                if previous is None
+                else "".join(
+                    difflib.unified_diff(
+                        previous.splitlines(keepends=True),
+                        text.splitlines(keepends=True),
+                        fromfile=f"version {v.version - 1}",
+                        tofile=f"version {v.version}",
+                    )
+                )
+            )
+            out.append(
+                {"version": v.version, "created_at": v.created_at.isoformat(), "note": v.note, "diff": diff}
+            )
+            previous = text
+        return out
+
+    def export(self, case_id: str, version: int | None = None, fmt: str = "yaml") -> str:
+        """The case file: exactly as imported if that version was imported in this format."""
+        with self.sessions() as s:
+            case = s.get(_Case, case_id)
+            if case is None:
+                raise StoreError(f"no case {case_id}")
+            v = s.scalar(
+                select(_Version).where(
+                    _Version.case_id == case_id, _Version.version == (version or case.current_version)
+                )
+            )
+            if v is None:
+                raise StoreError(f"case {case_id} has no version {version}")
+            if v.source_text is not None and v.source_format == fmt:
+                return v.source_text
+            if fmt == "json":
+                return json.dumps(v.data, indent=2, ensure_ascii=False) + "\n"
+            return canonical_yaml(v.data)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()

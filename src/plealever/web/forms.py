@@ -1,0 +1,186 @@
+"""The case editor's fields, generated from the case model, and the form <-> case-file mapping."""
+
+from __future__ import annotations
+
+import datetime as dt
+import types
+import typing
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from plealever.case.evidence import Court, Deadlines, Prosecutor
+from plealever.case.model import Case, CriminalHistory, Facts
+
+
+@dataclass
+class Field:
+    name: str  # dotted path in the case file, e.g. facts.image_count
+    label: str
+    kind: str  # text | number | date | select | bool | yaml
+    options: list[str]
+    help: str
+    value: str = ""
+    error: str = ""
+
+    @property
+    def dom_id(self) -> str:
+        return "f-" + self.name.replace(".", "-")
+
+
+# Lists and nested records are edited as YAML, validated live like every other field.
+YAML_FIELDS = [
+    ("counts", "Counts of conviction"),
+    ("findings", "Findings (pins)"),
+    ("not_applicable", "Not applicable (pins)"),
+    ("criminal_history.records", "Prior records"),
+    ("mitigation", "Mitigation evidence"),
+    ("prosecutor.office_rules", "Office rules"),
+    ("prosecutor.public_safety", "Public-safety concerns"),
+    ("scenarios", "Scenarios of your own"),
+]
+SCALAR_SECTIONS: list[tuple[str, str, type[BaseModel], tuple[str, ...]]] = [
+    ("Case", "", Case, ("name", "manual", "offense_date", "sentencing_date", "acceptance")),
+    ("Facts", "facts", Facts, ()),
+    (
+        "Criminal history",
+        "criminal_history",
+        CriminalHistory,
+        ("category", "points", "instant_offense_commenced", "under_sentence"),
+    ),
+    (
+        "Prosecutor",
+        "prosecutor",
+        Prosecutor,
+        ("policy_era", "evidence_strength", "supervisory_approval_obtained"),
+    ),
+    ("Court", "court", Court, ()),
+    ("Deadlines", "deadlines", Deadlines, ()),
+]
+
+
+def _unwrap(annotation) -> tuple[str, list[str]]:
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType) and args:
+        return _unwrap(args[0])
+    if origin is typing.Literal:
+        return "select", [str(a) for a in typing.get_args(annotation)]
+    if annotation is bool:
+        return "bool", ["true", "false"]
+    if annotation in (int, float):
+        return "number", []
+    if annotation is dt.date:
+        return "date", []
+    return "text", []
+
+
+def fields(data: dict[str, Any]) -> list[tuple[str, list[Field]]]:
+    sections = []
+    for title, prefix, model, only in SCALAR_SECTIONS:
+        out = []
+        for name, info in model.model_fields.items():
+            if only and name not in only:
+                continue
+            kind, options = _unwrap(info.annotation)
+            if kind == "text" and typing.get_origin(info.annotation) in (list, dict):
+                continue
+            path = f"{prefix}.{name}" if prefix else name
+            out.append(
+                Field(
+                    path,
+                    name.replace("_", " "),
+                    kind,
+                    options,
+                    info.description or "",
+                    _display(_get(data, path)),
+                )
+            )
+        sections.append((title, out))
+    lists = [Field(path, label, "yaml", [], "", _yaml(_get(data, path))) for path, label in YAML_FIELDS]
+    sections.append(("Lists and records (YAML)", lists))
+    return sections
+
+
+def _get(data: dict[str, Any], path: str) -> Any:
+    node: Any = data
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def _display(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _yaml(value: Any) -> str:
+    if value in (None, [], {}):
+        return ""
+    return yaml.safe_dump(value, sort_keys=False, allow_unicode=True, default_flow_style=False)
+
+
+def from_form(form: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The case file the form describes, and any field whose text could not even be parsed."""
+    from plealever.case.load import _Loader
+
+    data: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    kinds = {f.name: f.kind for _, fs in fields({}) for f in fs}
+    for name, kind in kinds.items():
+        raw = (form.get(name) or "").strip()
+        if not raw:
+            continue
+        if kind == "yaml":
+            try:
+                value = yaml.load(raw, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+            except yaml.YAMLError as exc:
+                errors[name] = f"not valid YAML: {' '.join(str(exc).split())[:200]}"
+                continue
+        elif kind == "bool":
+            value = raw == "true"
+        elif kind == "number":
+            try:
+                value = int(raw) if raw.lstrip("-").isdigit() else float(raw)
+            except ValueError:
+                errors[name] = f"expected a number, got {raw!r}"
+                continue
+        else:
+            value = raw
+        node = data
+        parts = name.split(".")
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = value
+    return data, errors
+
+
+def field_errors(data: dict[str, Any]) -> dict[str, str]:
+    """Validation messages keyed by editor field, from the case model."""
+    known = {f.name for _, fs in fields({}) for f in fs}
+    try:
+        Case.model_validate(data)
+    except ValidationError as exc:
+        out: dict[str, str] = {}
+        for err in exc.errors():
+            loc = [str(p) for p in err["loc"] if not isinstance(p, int)]
+            target = next(
+                (".".join(loc[:i]) for i in range(len(loc), 0, -1) if ".".join(loc[:i]) in known), ""
+            )
+            msg = err["msg"].removeprefix("Value error, ")
+            if err["type"] == "extra_forbidden":
+                msg = f"unknown field {loc[-1]!r}"
+            elif err["type"] == "missing":
+                msg = f"{loc[-1]} is required"
+            detail = ".".join(str(p) for p in err["loc"])
+            text = f"{detail}: {msg}" if (not target or target in dict(YAML_FIELDS)) else msg
+            out.setdefault(target, text)  # "" collects errors no single field owns
+        return out
+    return {}

@@ -1,0 +1,147 @@
+"""The web app's security, pages and JSON API, through ASGI, and property-based API fuzzing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import schemathesis
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, settings
+
+from plealever.store import Store
+from plealever.web.app import create_app
+from plealever.web.security import CSP, Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+SETTINGS = Settings(host="testserver", port=80)
+
+
+@pytest.fixture()
+def app(tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 'web.sqlite3'}")
+    store.import_file(ROOT / "examples" / "receipt-plea.yaml")
+    return create_app(store, SETTINGS)
+
+
+@pytest.fixture()
+def client(app):
+    c = TestClient(app)
+    r = c.get(f"/?token={SETTINGS.token}", follow_redirects=False)
+    assert r.status_code == 303 and "token" not in r.headers["location"]
+    return c
+
+
+def test_token_host_csrf_and_headers(app, client):
+    anon = TestClient(app)
+    assert anon.get("/").status_code == 401
+    assert anon.get("/api/cases").status_code == 401
+    assert anon.get("/", headers={"Host": "attacker.example"}).status_code == 400
+    assert (
+        TestClient(app).get("/api/cases", headers={"Authorization": f"Bearer {SETTINGS.token}"}).status_code
+        == 200
+    )
+    page = client.get("/")
+    assert page.status_code == 200 and page.headers["content-security-policy"] == CSP
+    assert page.headers["x-frame-options"] == "DENY" and 'src="/static/htmx.min.js"' in page.text
+    assert "https://" not in page.text.split("</head>")[0]  # no CDN, no external requests
+    assert client.post("/cases").status_code == 403  # cookie without the CSRF header
+    made = client.post("/cases", headers={"X-CSRF-Token": SETTINGS.csrf, "HX-Request": "true"})
+    assert made.status_code == 204 and made.headers["hx-redirect"].startswith("/cases/")
+
+
+def test_editor_preview_validates_fields_and_recomputes(client):
+    case_id = client.get("/api/cases").json()[0]["id"]
+    page = client.get(f"/cases/{case_id}")
+    assert page.status_code == 200 and 'id="f-facts-videos"' in page.text and "63" in page.text
+    form = {
+        "version": "1",
+        "counts": "- statute: 2252(a)(2)\n",
+        "facts.videos": "2",
+        "facts.prepubescent": "true",
+        "facts.computer": "true",
+        "facts.distribution": "none",
+        "facts.receipt_only_no_intent_to_distribute": "true",
+        "acceptance": "three_level",
+        "criminal_history.category": "I",
+        "manual": "2025-11-01",
+    }
+    h = {"X-CSRF-Token": SETTINGS.csrf}
+    ok = client.post(f"/cases/{case_id}/preview", data=form, headers=h)
+    assert ok.status_code == 200 and 'id="guideline-range">51-63<' in ok.text  # 22-2+2+2+3 = 27; -3 = 24
+    bad = client.post(f"/cases/{case_id}/preview", data={**form, "facts.videos": "-4"}, headers=h)
+    assert 'id="err-f-facts-videos"' in bad.text and "greater than or equal to 0" in bad.text
+    saved = client.post(f"/cases/{case_id}/save", data=form, headers=h)
+    assert saved.status_code == 200 and "version 2" in saved.text
+    conflict = client.post(f"/cases/{case_id}/save", data=form, headers=h)
+    assert conflict.status_code == 409 and "reload it" in conflict.text
+
+
+def test_pages_and_downloads(client):
+    case_id = client.get("/api/cases").json()[0]["id"]
+    for path in ("assessment", "scenarios", "history"):
+        assert client.get(f"/cases/{case_id}/{path}").status_code == 200, path
+    png = client.get(f"/cases/{case_id}/charts/distribution.png")
+    assert png.status_code == 200 and png.content[:4] == b"\x89PNG"
+    docx = client.get(f"/cases/{case_id}/memo.docx")
+    assert docx.status_code == 200 and docx.content[:2] == b"PK"
+    assert client.get("/api/cases?search=receipt").json()[0]["name"].startswith("Example")
+
+
+def test_json_api(client):
+    h = {"Authorization": f"Bearer {SETTINGS.token}"}
+    case_id = client.get("/api/cases", headers=h).json()[0]["id"]
+    got = client.get(f"/api/cases/{case_id}", headers=h).json()
+    calc = client.get(f"/api/cases/{case_id}/calculation", headers=h).json()
+    assert calc["total_offense_level"] == 26
+    data = dict(got["data"], acceptance="two_level")
+    put = client.put(f"/api/cases/{case_id}", json={"data": data, "expected_version": 1}, headers=h)
+    assert put.json()["version"] == 2
+    stale = client.put(f"/api/cases/{case_id}", json={"data": data, "expected_version": 1}, headers=h)
+    assert stale.status_code == 409
+    bad = client.post("/api/cases", json={"counts": []}, headers=h)
+    assert bad.status_code == 422 and "counts" in bad.json()["error"]
+    assert client.get("/api/cases/nope", headers=h).status_code == 404
+    spec = client.get("/openapi.json", headers=h).json()
+    assert {"/api/cases", "/api/cases/{case_id}", "/api/calculate"} <= set(spec["paths"])
+
+
+def test_api_never_answers_5xx(tmp_path):
+    """Schemathesis generates requests from the OpenAPI document for every operation; none may fail with 5xx."""
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    store = Store(f"sqlite:///{tmp_path / 'fuzz.sqlite3'}")
+    store.import_file(ROOT / "examples" / "receipt-plea.yaml")
+    app = create_app(store, SETTINGS)
+    auth = {"Authorization": f"Bearer {SETTINGS.token}"}
+    api = schemathesis.openapi.from_asgi("/openapi.json", app, headers=auth)
+    operations = [op.ok() for op in api.get_all_operations()]
+    assert len(operations) >= 9
+    calls: list[int] = []
+
+    def fuzz(operation):
+        @given(st.data())
+        @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+        def check(data):
+            case = data.draw(operation.as_strategy())
+            response = case.call(headers=auth)
+            calls.append(response.status_code)
+            assert response.status_code < 500, (
+                case.method,
+                case.path,
+                response.status_code,
+                response.text[:300],
+            )
+            content_type = response.headers.get("content-type", "")
+            content_type = content_type[0] if isinstance(content_type, list) else content_type
+            if content_type.startswith("application/json"):
+                json.loads(response.text)
+
+        return check
+
+    for operation in operations:
+        fuzz(operation)()
+    assert len(calls) >= 5 * len(operations)
+    assert any(code < 300 for code in calls) and any(code >= 400 for code in calls)
