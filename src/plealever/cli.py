@@ -324,6 +324,10 @@ def serve(
         str, typer.Option("--host", help="Address to listen on (default loopback only).")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port (0 picks a free one).")] = 8765,
+    allow_host: Annotated[
+        list[str] | None,
+        typer.Option("--allow-host", help="Another host name the browser may use (Host-header check)."),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Start the local web app and print its address with this launch's token."""
@@ -349,7 +353,7 @@ def serve(
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
-    settings = Settings(host=host, port=sock.getsockname()[1])
+    settings = Settings(host=host, port=sock.getsockname()[1], extra_hosts=tuple(allow_host or ()))
     typer.echo(f"plealever is running at {settings.url}", err=False)
     typer.echo("Press Ctrl+C to stop.", err=True)
     config = uvicorn.Config(create_app(store, settings), log_level="warning", proxy_headers=False)
