@@ -145,3 +145,30 @@ def test_api_never_answers_5xx(tmp_path):
         fuzz(operation)()
     assert len(calls) >= 5 * len(operations)
     assert any(code < 300 for code in calls) and any(code >= 400 for code in calls)
+
+
+def test_serving_beyond_loopback_warns_and_still_needs_the_token():
+    import re
+    import subprocess
+    import sys
+    import urllib.error
+    import urllib.request
+
+    exe = Path(sys.executable).parent / "plealever"
+    proc = subprocess.Popen(
+        [str(exe), "serve", "--host", "0.0.0.0", "--port", "0", "--db", "sqlite://"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        warning = proc.stderr.readline()
+        assert "warning" in warning and "token" in warning
+        url = re.search(r"http://\S+", proc.stdout.readline()).group(0)
+        port = re.search(r":(\d+)/", url).group(1)
+        with pytest.raises(urllib.error.HTTPError) as info:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10)
+        assert info.value.code == 401
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
