@@ -353,6 +353,7 @@ def serve(
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
+    sock.listen(128)  # accept connections from the moment the address is printed
     settings = Settings(host=host, port=sock.getsockname()[1], extra_hosts=tuple(allow_host or ()))
     typer.echo(f"plealever is running at {settings.url}", err=False)
     typer.echo("Press Ctrl+C to stop.", err=True)
