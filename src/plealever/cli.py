@@ -141,110 +141,94 @@ def _fail(exc: Exception) -> None:
     raise exc
 
 
+CaseArg = Annotated[Path, typer.Argument(help="Case file (YAML or JSON).", metavar="CASE")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+
+
+def _analyse(case_file: Path, compute, as_json: bool, to_json, render) -> None:
+    """Load the case, compute, and print JSON or the readable view; errors become one line and exit 2."""
+    from plealever.case import load_case
+    from plealever.errors import PlealeverError
+
+    try:
+        case = load_case(case_file)
+        result = compute(case)
+    except PlealeverError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        typer.echo(json.dumps(to_json(result), indent=2, ensure_ascii=False))
+        return
+    render(result, case_name=case.name or case_file.name)
+
+
 @app.command()
-def calc(
-    case_file: Annotated[Path, typer.Argument(help="Case file (YAML or JSON).", metavar="CASE")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
-) -> None:
+def calc(case_file: CaseArg, as_json: JsonOpt = False) -> None:
     """Compute the guideline, statutory and effective ranges, step by step."""
-    from plealever.case import load_case
-    from plealever.errors import PlealeverError
     from plealever.guidelines import calculate
 
-    try:
-        case = load_case(case_file)
-        result = calculate(case, source=str(case_file))
-    except PlealeverError as exc:
-        _fail(exc)
-        return
-    if as_json:
-        typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
-        return
-    from plealever.worksheet import render_worksheet
+    def render(result, case_name):
+        from plealever.worksheet import render_worksheet
 
-    render_worksheet(result, case_name=case.name or case_file.name)
+        render_worksheet(result, case_name=case_name)
+
+    _analyse(
+        case_file, lambda case: calculate(case, source=str(case_file)), as_json, lambda r: r.to_dict(), render
+    )
 
 
 @app.command()
-def history(
-    case_file: Annotated[Path, typer.Argument(help="Case file (YAML or JSON).", metavar="CASE")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
-) -> None:
+def history(case_file: CaseArg, as_json: JsonOpt = False) -> None:
     """Compute the criminal history points and category from the prior record, record by record."""
-    from plealever.case import load_case
-    from plealever.errors import PlealeverError
     from plealever.guidelines import calculate
 
-    try:
-        case = load_case(case_file)
-        result = calculate(case, source=str(case_file))
-    except PlealeverError as exc:
-        _fail(exc)
-        return
-    c = result.calculation
-    if as_json:
-        out = {
+    def to_json(result):
+        c = result.calculation
+        return {
             "edition": c.edition.isoformat(),
             **c.history.to_dict(),
             "criminal_history_category": c.criminal_history_category,
             "warnings": [w for w in result.warnings + c.warnings if "criminal" in w.lower()],
         }
-        typer.echo(json.dumps(out, indent=2, ensure_ascii=False))
-        return
-    from plealever.worksheet import render_history
 
-    render_history(result, case_name=case.name or case_file.name)
+    def render(result, case_name):
+        from plealever.worksheet import render_history
+
+        render_history(result, case_name=case_name)
+
+    _analyse(case_file, lambda case: calculate(case, source=str(case_file)), as_json, to_json, render)
 
 
 @app.command()
-def assess(
-    case_file: Annotated[Path, typer.Argument(help="Case file (YAML or JSON).", metavar="CASE")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
-) -> None:
+def assess(case_file: CaseArg, as_json: JsonOpt = False) -> None:
     """Assess the mitigation evidence: strength per factor, levers, gaps, risks and a disclosure plan."""
-    from plealever.case import load_case
-    from plealever.errors import PlealeverError
     from plealever.mitigation import assess as run_assessment
 
-    try:
-        case = load_case(case_file)
-        result = run_assessment(case)
-    except PlealeverError as exc:
-        _fail(exc)
-        return
-    if as_json:
-        typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
-        return
-    from plealever.worksheet import render_assessment
+    def render(result, case_name):
+        from plealever.worksheet import render_assessment
 
-    render_assessment(result, case_name=case.name or case_file.name)
+        render_assessment(result, case_name=case_name)
+
+    _analyse(case_file, run_assessment, as_json, lambda r: r.to_dict(), render)
 
 
 @app.command()
 def scenarios(
-    case_file: Annotated[Path, typer.Argument(help="Case file (YAML or JSON).", metavar="CASE")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    case_file: CaseArg,
+    as_json: JsonOpt = False,
     draws: Annotated[
         int | None, typer.Option("--draws", min=100, help="Monte Carlo draws per scenario.")
     ] = None,
 ) -> None:
     """Compare the plausible pleas and trial: exposure, availability, agreement and sentence distribution."""
-    from plealever.case import load_case
-    from plealever.errors import PlealeverError
     from plealever.negotiation.compare import compare
 
-    try:
-        case = load_case(case_file)
-        result = compare(case, draws=draws)
-    except PlealeverError as exc:
-        _fail(exc)
-        return
-    if as_json:
-        typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
-        return
-    from plealever.worksheet import render_scenarios
+    def render(result, case_name):
+        from plealever.worksheet import render_scenarios
 
-    render_scenarios(result, case_name=case.name or case_file.name)
+        render_scenarios(result, case_name=case_name)
+
+    _analyse(case_file, lambda case: compare(case, draws=draws), as_json, lambda r: r.to_dict(), render)
 
 
 @app.command()

@@ -31,7 +31,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from plealever.case.load import parse_case
 from plealever.errors import CaseFileError, PlealeverError
@@ -220,18 +220,23 @@ class Store:
 
     # --- reading -------------------------------------------------------------------------------
 
+    @staticmethod
+    def _version(s: Session, case_id: str, version: int | None) -> tuple[_Case, _Version]:
+        case = s.get(_Case, case_id)
+        if case is None:
+            raise StoreError(f"no case {case_id}")
+        v = s.scalar(
+            select(_Version).where(
+                _Version.case_id == case_id, _Version.version == (version or case.current_version)
+            )
+        )
+        if v is None:
+            raise StoreError(f"case {case_id} has no version {version}")
+        return case, v
+
     def get(self, case_id: str, version: int | None = None) -> CaseRecord:
         with self.sessions() as s:
-            case = s.get(_Case, case_id)
-            if case is None:
-                raise StoreError(f"no case {case_id}")
-            v = s.scalar(
-                select(_Version).where(
-                    _Version.case_id == case_id, _Version.version == (version or case.current_version)
-                )
-            )
-            if v is None:
-                raise StoreError(f"case {case_id} has no version {version}")
+            case, v = self._version(s, case_id, version)
             return CaseRecord(
                 case.id,
                 case.name,
@@ -283,16 +288,7 @@ class Store:
     def export(self, case_id: str, version: int | None = None, fmt: str = "yaml") -> str:
         """The case file: exactly as imported if that version was imported in this format."""
         with self.sessions() as s:
-            case = s.get(_Case, case_id)
-            if case is None:
-                raise StoreError(f"no case {case_id}")
-            v = s.scalar(
-                select(_Version).where(
-                    _Version.case_id == case_id, _Version.version == (version or case.current_version)
-                )
-            )
-            if v is None:
-                raise StoreError(f"case {case_id} has no version {version}")
+            _, v = self._version(s, case_id, version)
             if v.source_text is not None and v.source_format == fmt:
                 return v.source_text
             if fmt == "json":
