@@ -172,3 +172,58 @@ def test_serving_beyond_loopback_warns_and_still_needs_the_token():
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        (
+            "post",
+            "/api/cases",
+            {
+                "counts": [{"statute": "2252(a)(2)"}],
+                "criminal_history": {"category": "I"},
+                "facts": {"distribution": "pecuniary", "distribution_retail_value": float("inf")},
+            },
+        ),
+        (
+            "post",
+            "/api/cases",
+            {
+                "name": "x" * 5000,
+                "counts": [{"statute": "2252(a)(2)"}],
+                "criminal_history": {"category": "I"},
+            },
+        ),
+        (
+            "post",
+            "/api/cases",
+            {"counts": [{"statute": "2252(a)(2)", "count": 10**9}], "criminal_history": {"category": "I"}},
+        ),
+        (
+            "post",
+            "/api/calculate",
+            {
+                "counts": [{"statute": "2252(a)(2)"}],
+                "criminal_history": {"category": "I"},
+                "outcome_parameters": {"conviction_probability": "high"},
+            },
+        ),
+    ],
+)
+def test_hostile_bodies_get_4xx_not_5xx(client, method, path, body):
+    h = {"Authorization": f"Bearer {SETTINGS.token}", "Content-Type": "application/json"}
+    r = getattr(client, method)(path, content=json.dumps(body, allow_nan=True), headers=h)
+    assert 400 <= r.status_code < 500, (r.status_code, r.text[:200])
+
+
+def test_huge_or_bad_versions_are_refused(client):
+    h = {"Authorization": f"Bearer {SETTINGS.token}"}
+    case_id = client.get("/api/cases", headers=h).json()[0]["id"]
+    assert client.get(f"/api/cases/{case_id}?version={10**30}", headers=h).status_code == 422
+    put = client.put(f"/api/cases/{case_id}", json={"data": {}, "expected_version": 10**30}, headers=h)
+    assert put.status_code == 422
+    for version in ("abc", "", "1.5", str(10**30)):
+        form = {"version": version, "counts": "- statute: 2252(a)(2)\n", "criminal_history.category": "I"}
+        r = client.post(f"/cases/{case_id}/save", data=form, headers={"X-CSRF-Token": SETTINGS.csrf})
+        assert r.status_code == 422, (version, r.status_code)

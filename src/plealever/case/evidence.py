@@ -33,7 +33,7 @@ PROFESSIONAL = ("licensed_psychologist", "psychiatrist", "forensic_specialist")
 
 
 class _Item(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     label: str = Field(min_length=1, description="How the assessment names this item.")
     date: dt.date | None = Field(None, description="Date of the item, or the date expected if still sought.")
@@ -178,7 +178,7 @@ EvidenceItem = Annotated[
 
 
 class Prosecutor(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     policy_era: (
         Literal["ashcroft_2003", "holder_2010", "sessions_2017", "garland_2022", "bondi_2025"] | None
@@ -208,7 +208,7 @@ class Prosecutor(BaseModel):
 
 
 class Court(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     circuit: Literal["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "DC"] | None = None
     district: str | None = None
@@ -219,7 +219,7 @@ class Court(BaseModel):
 
 
 class Deadlines(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     plea_offer_expires: dt.date | None = None
     acceptance_timeliness: dt.date | None = Field(

@@ -60,6 +60,16 @@ def parse_case(data: Any, *, source: str = "<case>") -> Case:
         first, rest = problems[0], problems[1:]
         more = f" (and {len(rest)} more: {'; '.join(rest)})" if rest else ""
         raise CaseFileError(first + more, file=source) from None
+    if case.outcome_parameters:
+        # Checked against the outcome model's own parameters, so a bad override fails here, with the file.
+        from plealever.law.rulebook import rulebook
+        from plealever.negotiation.outcomes import Params
+
+        try:
+            Params(rulebook(), case.outcome_parameters)
+        except CaseFileError as exc:
+            exc.file = source
+            raise
     if case.offense_date and case.offense_date > dt.date.today():
         raise CaseFileError(
             f"offense_date {case.offense_date} is in the future", file=source, field="offense_date"

@@ -8,7 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # Unknown keys are errors; so are infinite or NaN numbers, which no sentence or fact can be.
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 Distribution = Literal[
@@ -31,7 +32,7 @@ class Count(_Model):
         description='The statute of conviction, e.g. "18 U.S.C. § 2252A(a)(2)(A)", "18 USC 2252A(a)(2)" '
         'or "2252A(a)(2)".'
     )
-    count: int = Field(1, ge=1, description="How many counts under this statute.")
+    count: int = Field(1, ge=1, le=500, description="How many counts under this statute.")
     minor: str | None = Field(
         None,
         description="For production and enticement counts: a label for the minor involved. Counts with "

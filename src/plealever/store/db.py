@@ -166,6 +166,8 @@ class Store:
         `before_commit` runs inside the transaction just before it commits (tests use it to kill the
         process mid-save)."""
         data = self._validated(data)
+        if not 1 <= expected_version <= 2**31 - 1:
+            raise StoreError(f"case {case_id} has no version {expected_version}")
         now = _now()
         with self.sessions.begin() as s:
             moved = s.execute(
@@ -222,6 +224,8 @@ class Store:
 
     @staticmethod
     def _version(s: Session, case_id: str, version: int | None) -> tuple[_Case, _Version]:
+        if version is not None and not 1 <= version <= 2**31 - 1:
+            raise StoreError(f"case {case_id} has no version {version}")
         case = s.get(_Case, case_id)
         if case is None:
             raise StoreError(f"no case {case_id}")

@@ -13,7 +13,7 @@ from fastapi import Body, FastAPI, File, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from plealever.case.load import parse_case
 from plealever.errors import PlealeverError
@@ -34,7 +34,7 @@ EXAMPLE = {
 
 class SaveBody(BaseModel):
     data: dict[str, Any]
-    expected_version: int
+    expected_version: int = Field(ge=1, le=2**31 - 1)
 
 
 def _error(exc: Exception) -> JSONResponse:
@@ -80,7 +80,7 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
         return {"id": r.id, "version": r.version}
 
     @app.get("/api/cases/{case_id}", tags=["cases"])
-    def api_get(case_id: str, version: int | None = Query(None, ge=1)):
+    def api_get(case_id: str, version: int | None = Query(None, ge=1, le=2**31 - 1)):
         try:
             r = store.get(case_id, version)
         except PlealeverError as exc:
@@ -216,10 +216,13 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
             return HTMLResponse(
                 '<p class="error" role="alert">Not saved: fix the fields marked in red.</p>', 422
             )
-        try:
-            r = store.save(
-                case_id, data, expected_version=int(form.get("version", "0")), note="saved in the editor"
+        version = form.get("version", "")
+        if not version.isdigit() or int(version) > 2**31 - 1:
+            return HTMLResponse(
+                '<p class="error" role="alert">Not saved: the form lost its version; reload.</p>', 422
             )
+        try:
+            r = store.save(case_id, data, expected_version=int(version), note="saved in the editor")
         except ConflictError as exc:
             return HTMLResponse(f'<p class="error" role="alert">{_esc(exc.one_line())}</p>', 409)
         except PlealeverError as exc:
