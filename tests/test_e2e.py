@@ -60,7 +60,8 @@ def test_case_workflow_in_chromium(server):
                 "--disable-sync",
             ],
         )
-        page = browser.new_page(accept_downloads=True, viewport={"width": 1400, "height": 1000})
+        context = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
         page.goto(server)
         expect(page.get_by_role("heading", name="Cases")).to_be_visible()
         page.screenshot(path=str(ARTIFACTS / "1-cases.png"))
@@ -82,8 +83,15 @@ def test_case_workflow_in_chromium(server):
         )
         expect(page.locator("#guideline-range")).to_have_text("63-78")
         page.screenshot(path=str(ARTIFACTS / "3-facts-and-mitigation.png"))
+        stale = context.new_page()  # a second tab on the same version, to show the conflict message
+        stale.goto(page.url)
         page.click("#save")
         expect(page.get_by_role("heading", name=re.compile("version 2"))).to_be_visible()
+        stale.fill("#f-facts-videos", "3")
+        stale.click("#save")
+        expect(stale.locator("#save-result")).to_contain_text("reload it")
+        stale.screenshot(path=str(ARTIFACTS / "3b-conflict.png"))
+        stale.close()
 
         page.click("text=Mitigation")
         expect(page.get_by_text("Personal history and characteristics: weak")).to_be_visible()

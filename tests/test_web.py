@@ -227,3 +227,121 @@ def test_huge_or_bad_versions_are_refused(client):
         form = {"version": version, "counts": "- statute: 2252(a)(2)\n", "criminal_history.category": "I"}
         r = client.post(f"/cases/{case_id}/save", data=form, headers={"X-CSRF-Token": SETTINGS.csrf})
         assert r.status_code == 422, (version, r.status_code)
+
+
+# --- regressions from the security and data review -----------------------------------------------
+
+
+def test_an_unchanged_editor_save_keeps_everything(tmp_path):
+    import re as _re
+
+    store = Store(f"sqlite:///{tmp_path / 'r.sqlite3'}")
+    data = {
+        "name": "Round trip",
+        "counts": [{"statute": "2252A(a)(2)"}],
+        "criminal_history": {"category": "I"},
+        "facts": {"prepubescent": 1, "computer": "yes", "videos": 3},
+        "outcome_parameters": {"draws": 500},
+    }
+    r = store.create(data)
+    app = create_app(store, SETTINGS)
+    c = TestClient(app)
+    c.get(f"/?token={SETTINGS.token}")
+    page = c.get(f"/cases/{r.id}").text
+    form = {}
+    for name, value in _re.findall(r'<input id="f-[^"]+" name="([^"]+)" type="[^"]+" value="([^"]*)"', page):
+        form[name] = value
+    for name, body in _re.findall(r'<select id="f-[^"]+" name="([^"]+)"[^>]*>(.*?)</select>', page, _re.S):
+        chosen = _re.search(r'<option value="([^"]*)" selected>', body)
+        form[name] = chosen.group(1) if chosen else ""
+    for name, body in _re.findall(
+        r'<textarea id="f-[^"]+" name="([^"]+)"[^>]*>(.*?)</textarea>', page, _re.S
+    ):
+        form[name] = body.replace("&#39;", "'").replace("&quot;", '"').replace("&amp;", "&")
+    form["version"] = "1"
+    saved = c.post(f"/cases/{r.id}/save", data=form, headers={"X-CSRF-Token": SETTINGS.csrf})
+    assert saved.status_code == 200, saved.text
+    after = store.get(r.id).data
+    assert after["outcome_parameters"] == {"draws": 500}
+    assert after["facts"]["prepubescent"] is True and after["facts"]["computer"] is True
+    assert after["facts"]["videos"] == 3
+
+
+def test_review_regressions(tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 's.sqlite3'}")
+    r = store.create(
+        {"name": "Old", "counts": [{"statute": "2252A(a)(2)"}], "criminal_history": {"category": "I"}}
+    )
+    data = dict(store.get(r.id).data)
+    data.pop("name")
+    store.save(r.id, data, expected_version=1)
+    assert store.get(r.id).name != "Old" and store.get(r.id, 1).name == "Old"  # D3
+    app = create_app(store, SETTINGS)
+    c = TestClient(app)
+    first = c.get(f"/?token={SETTINGS.token}", follow_redirects=False)
+    assert first.headers["set-cookie"].startswith(f"plealever_token_{SETTINGS.port}=")  # S2
+    evil = c.get(f"//evil.example/x?token={SETTINGS.token}", follow_redirects=False)
+    assert evil.headers["location"].startswith("/") and not evil.headers["location"].startswith("//")  # S1
+    assert c.get("/docs").status_code == 404  # S3: no CDN-backed docs page
+    h = {"X-CSRF-Token": SETTINGS.csrf}
+    latin1 = c.post("/import", files={"file": ("case.yaml", "name: caf\xe9\n".encode("latin-1"))}, headers=h)
+    assert latin1.status_code == 422 and "UTF-8" in latin1.text  # D4
+    for version in ("²", "9" * 5000):
+        assert c.post(f"/cases/{r.id}/save", data={"version": version}, headers=h).status_code == 422  # C1
+    assert c.get("/api/cases/a%00b").status_code == 404  # C2
+    assert c.get("/api/cases?search=%00").json() == []
+    assert c.get("/api/cases?search=%25").json() == []  # % is literal in a search
+    nul = c.post(
+        "/api/cases",
+        json={
+            "name": "a\x00b",
+            "counts": [{"statute": "2252A(a)(2)"}],
+            "criminal_history": {"category": "I"},
+        },
+        headers=h,
+    )
+    assert nul.status_code == 422
+    memory = TestClient(
+        create_app(Store("sqlite://"), SETTINGS)
+    )  # C4: one in-memory database for all threads
+    memory.get(f"/?token={SETTINGS.token}")
+    assert memory.get("/").status_code == 200 and memory.get("/api/cases").status_code == 200
+    html = c.get("/").text
+    assert '"responseHandling"' in html and "409" in html  # D2: htmx shows 4xx fragments
+
+
+def test_crlf_files_round_trip_byte_for_byte(tmp_path):
+    source = (ROOT / "examples" / "receipt-plea.yaml").read_bytes().replace(b"\n", b"\r\n")
+    path = tmp_path / "crlf.yaml"
+    path.write_bytes(source)
+    store = Store(f"sqlite:///{tmp_path / 'c.sqlite3'}")
+    assert store.export(store.import_file(path).id).encode("utf-8") == source
+
+
+def test_serve_on_a_busy_port_fails_in_one_line():
+    import socket
+    import subprocess
+    import sys
+
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen(1)
+    port = busy.getsockname()[1]
+    try:
+        out = subprocess.run(
+            [
+                str(Path(sys.executable).parent / "plealever"),
+                "serve",
+                "--port",
+                str(port),
+                "--db",
+                "sqlite://",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    finally:
+        busy.close()
+    assert out.returncode == 2 and out.stderr.strip().startswith("error: cannot listen on 127.0.0.1")
+    assert "Traceback" not in out.stderr

@@ -326,7 +326,7 @@ def serve(
     if host not in ("127.0.0.1", "localhost", "::1"):
         typer.echo(
             f"warning: listening on {host} exposes privileged files beyond this machine; anyone who "
-            "can reach it still needs the token below.",
+            "can reach it still needs the token below; name the address browsers will use with --allow-host.",
             err=True,
         )
     try:
@@ -336,7 +336,11 @@ def serve(
         return
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        typer.echo(f"error: cannot listen on {host}:{port}: {exc.strerror}", err=True)
+        raise typer.Exit(2) from None
     sock.listen(128)  # accept connections from the moment the address is printed
     settings = Settings(host=host, port=sock.getsockname()[1], extra_hosts=tuple(allow_host or ()))
     typer.echo(f"plealever is running at {settings.url}", err=False)

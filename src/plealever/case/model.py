@@ -203,7 +203,12 @@ class CriminalHistory(_Model):
 class Case(_Model):
     """A case file: the counts, facts, findings, acceptance and criminal history to compute."""
 
-    name: str | None = Field(None, max_length=200, description="A label for the case (not a client's name).")
+    name: str | None = Field(
+        None,
+        max_length=200,
+        pattern=r"^[^\x00-\x1f]*$",
+        description="A label for the case (not a client's name).",
+    )
     manual: dt.date | None = Field(
         None,
         description="Guidelines Manual edition to use (its effective date or any date it was in "

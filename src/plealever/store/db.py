@@ -32,6 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.pool import StaticPool
 
 from plealever.case.load import parse_case
 from plealever.errors import CaseFileError, PlealeverError
@@ -39,6 +40,10 @@ from plealever.errors import CaseFileError, PlealeverError
 
 class StoreError(PlealeverError):
     """The case store could not do what was asked."""
+
+
+class DatabaseError(StoreError):
+    """The database refused or failed an operation; nothing was changed."""
 
 
 class ConflictError(StoreError):
@@ -68,7 +73,7 @@ class _Version(_Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     source_text: Mapped[str | None] = mapped_column(Text, nullable=True)
     source_format: Mapped[str | None] = mapped_column(String(8), nullable=True)
-    note: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 @dataclass
@@ -101,18 +106,50 @@ def _now() -> dt.datetime:
 
 
 def _json_safe(data: Any) -> Any:
-    return json.loads(json.dumps(data, default=str))
+    try:
+        text = json.dumps(data, default=str, allow_nan=False)
+    except ValueError:
+        raise CaseFileError("numbers must be finite (no Infinity or NaN)") from None
+    if "\\u0000" in text:
+        raise CaseFileError("text must not contain NUL characters")
+    return json.loads(text)
 
 
 def canonical_yaml(data: dict[str, Any]) -> str:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False)
 
 
+def _guarded(method):
+    """Database failures become a DatabaseError the front ends can report; the transaction rolled back."""
+    import functools
+
+    @functools.wraps(method)
+    def wrapper(*args, **kwargs):
+        try:
+            return method(*args, **kwargs)
+        except SQLAlchemyError as exc:
+            raise DatabaseError(
+                f"the database refused the operation ({exc.__class__.__name__}); nothing was changed"
+            ) from None
+
+    return wrapper
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)  # SQLite drops the offset
+
+
 class Store:
     def __init__(self, url: str | None = None):
         self.url = url or default_url()
         try:
-            self.engine = create_engine(self.url, future=True)
+            if self.url in ("sqlite://", "sqlite:///:memory:"):
+                # One shared connection, so every thread sees the same in-memory database.
+                self.engine = create_engine(
+                    self.url, poolclass=StaticPool, connect_args={"check_same_thread": False}
+                )
+            else:
+                self.engine = create_engine(self.url, future=True)
             if self.engine.dialect.name == "sqlite":
                 event.listen(self.engine, "connect", _sqlite_pragmas)
             _Base.metadata.create_all(self.engine)
@@ -124,6 +161,7 @@ class Store:
 
     # --- writing -------------------------------------------------------------------------------
 
+    @_guarded
     def create(
         self,
         data: dict[str, Any],
@@ -152,6 +190,7 @@ class Store:
             )
         return self.get(case_id)
 
+    @_guarded
     def save(
         self,
         case_id: str,
@@ -174,7 +213,9 @@ class Store:
                 update(_Case)
                 .where(_Case.id == case_id, _Case.current_version == expected_version)
                 .values(
-                    current_version=expected_version + 1, updated_at=now, name=data.get("name") or _Case.name
+                    current_version=expected_version + 1,
+                    updated_at=now,
+                    name=data.get("name") or f"Case {case_id[:8]}",
                 )
             ).rowcount
             if moved != 1:
@@ -195,13 +236,14 @@ class Store:
     def import_file(self, path: str | Path) -> CaseRecord:
         path = Path(path)
         try:
-            text = path.read_text(encoding="utf-8")
+            text = path.read_bytes().decode("utf-8")  # bytes, so CRLF line ends survive the round trip
         except (OSError, UnicodeDecodeError) as exc:
             raise CaseFileError(f"cannot read the file ({exc})", file=str(path)) from None
         return self.import_text(
             text, fmt="json" if path.suffix.lower() == ".json" else "yaml", source=str(path)
         )
 
+    @_guarded
     def import_text(self, text: str, *, fmt: str, source: str = "<import>") -> CaseRecord:
         from plealever.case.load import _Loader
 
@@ -224,6 +266,8 @@ class Store:
 
     @staticmethod
     def _version(s: Session, case_id: str, version: int | None) -> tuple[_Case, _Version]:
+        if "\x00" in case_id:
+            raise StoreError(f"no case {case_id!r}")
         if version is not None and not 1 <= version <= 2**31 - 1:
             raise StoreError(f"case {case_id} has no version {version}")
         case = s.get(_Case, case_id)
@@ -238,30 +282,44 @@ class Store:
             raise StoreError(f"case {case_id} has no version {version}")
         return case, v
 
+    @_guarded
     def get(self, case_id: str, version: int | None = None) -> CaseRecord:
         with self.sessions() as s:
             case, v = self._version(s, case_id, version)
             return CaseRecord(
                 case.id,
-                case.name,
+                v.data.get("name") or case.name,
                 v.version,
                 case.current_version,
-                case.created_at,
-                case.updated_at,
+                _utc(case.created_at),
+                _utc(case.updated_at),
                 v.data,
                 v.note,
             )
 
+    @_guarded
     def list(self, search: str | None = None) -> list[CaseRecord]:
         with self.sessions() as s:
             q = select(_Case).order_by(_Case.updated_at.desc())
             if search:
-                q = q.where(_Case.name.ilike(f"%{search}%"))
+                if "\x00" in search:
+                    return []
+                escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+                q = q.where(_Case.name.ilike(f"%{escaped}%", escape="\\"))
             return [
-                CaseRecord(c.id, c.name, c.current_version, c.current_version, c.created_at, c.updated_at, {})
+                CaseRecord(
+                    c.id,
+                    c.name,
+                    c.current_version,
+                    c.current_version,
+                    _utc(c.created_at),
+                    _utc(c.updated_at),
+                    {},
+                )
                 for c in s.scalars(q)
             ]
 
+    @_guarded
     def history(self, case_id: str) -> list[dict[str, Any]]:
         self.get(case_id)
         with self.sessions() as s:
@@ -289,6 +347,7 @@ class Store:
             previous = text
         return out
 
+    @_guarded
     def export(self, case_id: str, version: int | None = None, fmt: str = "yaml") -> str:
         """The case file: exactly as imported if that version was imported in this format."""
         with self.sessions() as s:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from importlib import resources
 from typing import Annotated, Any
 
@@ -19,7 +20,7 @@ from plealever.case.load import parse_case
 from plealever.errors import PlealeverError
 from plealever.guidelines.trace import NOTICE
 from plealever.store import ConflictError, Store
-from plealever.store.db import StoreError
+from plealever.store.db import DatabaseError, StoreError
 from plealever.web import forms
 from plealever.web.security import Guard, Settings
 
@@ -38,6 +39,8 @@ class SaveBody(BaseModel):
 
 
 def _error(exc: Exception) -> JSONResponse:
+    if isinstance(exc, DatabaseError):
+        return JSONResponse({"error": exc.one_line()}, 503)
     if isinstance(exc, ConflictError):
         return JSONResponse({"error": exc.one_line()}, 409)
     if isinstance(exc, StoreError) and "no case" in exc.message:
@@ -51,6 +54,8 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
     app = FastAPI(
         title="plealever",
         version="0.1.0",
+        docs_url=None,  # FastAPI's /docs loads Swagger UI from a CDN; the schema is at /openapi.json
+        redoc_url=None,
         description="Local API: cases, calculations, assessments and scenarios. " + NOTICE,
     )
     app.add_middleware(Guard, settings=settings)
@@ -170,7 +175,12 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
 
     @app.post("/import", include_in_schema=False)
     async def import_case(request: Request, file: Annotated[UploadFile, File()]):
-        text = (await file.read()).decode("utf-8", errors="replace")
+        try:
+            text = (await file.read()).decode("utf-8")
+        except UnicodeDecodeError:
+            return HTMLResponse(
+                '<p class="error" role="alert">The file is not UTF-8 text; nothing was imported.</p>', 422
+            )
         fmt = "json" if (file.filename or "").lower().endswith(".json") else "yaml"
         try:
             r = store.import_text(text, fmt=fmt, source=file.filename or "upload")
@@ -188,7 +198,7 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
             request,
             "editor.html",
             record=r,
-            sections=forms.fields(r.data),
+            sections=forms.fields(forms.for_display(r.data)),
             worksheet=_worksheet(r.data),
             errors={},
         )
@@ -210,14 +220,19 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
     @app.post("/cases/{case_id}/save", response_class=HTMLResponse, include_in_schema=False)
     async def save(request: Request, case_id: str):
         form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-        data, parse_errors = forms.from_form(form)
+        try:
+            stored = store.get(case_id).data
+        except PlealeverError as exc:
+            return HTMLResponse(f'<p class="error" role="alert">{_esc(exc.one_line())}</p>', 404)
+        # The form edits the fields it shows; anything it does not show survives from the stored case.
+        data, parse_errors = forms.apply_form(stored, form)
         errors = {**forms.field_errors(data), **parse_errors}
         if errors:
             return HTMLResponse(
                 '<p class="error" role="alert">Not saved: fix the fields marked in red.</p>', 422
             )
         version = form.get("version", "")
-        if not version.isdigit() or int(version) > 2**31 - 1:
+        if not re.fullmatch(r"[0-9]{1,10}", version, flags=re.ASCII) or int(version) > 2**31 - 1:
             return HTMLResponse(
                 '<p class="error" role="alert">Not saved: the form lost its version; reload.</p>', 422
             )

@@ -40,6 +40,7 @@ YAML_FIELDS = [
     ("prosecutor.office_rules", "Office rules"),
     ("prosecutor.public_safety", "Public-safety concerns"),
     ("scenarios", "Scenarios of your own"),
+    ("outcome_parameters", "Outcome model overrides"),
 ]
 SCALAR_SECTIONS: list[tuple[str, str, type[BaseModel], tuple[str, ...]]] = [
     ("Case", "", Case, ("name", "manual", "offense_date", "sentencing_date", "acceptance")),
@@ -184,3 +185,38 @@ def field_errors(data: dict[str, Any]) -> dict[str, str]:
             out.setdefault(target, text)  # "" collects errors no single field owns
         return out
     return {}
+
+
+def for_display(data: dict[str, Any]) -> dict[str, Any]:
+    """The stored case as the model reads it (1 and "yes" become true), for filling the editor."""
+    try:
+        shown = Case.model_validate(data).model_dump(mode="json", exclude_unset=True)
+    except ValidationError:
+        return data
+    return shown
+
+
+def apply_form(stored: dict[str, Any], form: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The stored case with the editor's fields applied: a field set replaces, a field cleared
+    removes, and everything the editor does not show is kept as it was."""
+    import copy
+
+    edited, errors = from_form(form)
+    data = copy.deepcopy(stored)
+    for name in (f.name for _, fs in fields({}) for f in fs):
+        if name not in form:
+            continue  # not part of this submission: leave it alone
+        parts = name.split(".")
+        value = _get(edited, name)
+        node = data
+        for part in parts[:-1]:
+            if not isinstance(node.get(part), dict):
+                node[part] = {}
+            node = node[part]
+        if value is None:
+            node.pop(parts[-1], None)
+        else:
+            node[parts[-1]] = value
+    for key in [k for k, v in data.items() if isinstance(v, dict) and not v and k != "facts"]:
+        del data[key]
+    return data, errors

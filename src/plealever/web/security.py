@@ -11,7 +11,7 @@ from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
-COOKIE = "plealever_token"
+COOKIE = "plealever_token"  # suffixed with the port: browsers share cookies across ports of one host
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; "
     "base-uri 'none'; frame-ancestors 'none'; form-action 'self'; connect-src 'self'"
@@ -33,6 +33,10 @@ class Settings:
         return {f"{n}:{self.port}" for n in names} | names
 
     @property
+    def cookie(self) -> str:
+        return f"{COOKIE}_{self.port}"
+
+    @property
     def url(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}/?token={self.token}"
@@ -49,17 +53,19 @@ class Guard(BaseHTTPMiddleware):
 
     async def dispatch(self, request: Request, call_next) -> Response:
         s = self.settings
-        if request.headers.get("host", "") not in s.allowed_hosts:
+        if request.headers.get("host", "").lower() not in s.allowed_hosts:
             return self._harden(PlainTextResponse("This address is not allowed (Host header check).", 400))
         path = request.url.path
         bearer = request.headers.get("authorization", "").removeprefix("Bearer ").strip() or None
-        cookie = request.cookies.get(COOKIE)
+        cookie = request.cookies.get(s.cookie)
         query = request.query_params.get("token")
         if _same(query, s.token) and request.method in SAFE:
             # Trade the token in the URL for a cookie, and drop it from the address bar.
             clean = request.url.remove_query_params("token")
-            response = RedirectResponse(str(clean.path) + (f"?{clean.query}" if clean.query else ""), 303)
-            response.set_cookie(COOKIE, s.token, httponly=True, samesite="strict", path="/")
+            # Always a same-site path: "//evil.example" must not become a protocol-relative redirect.
+            target = "/" + clean.path.lstrip("/\\")
+            response = RedirectResponse(target + (f"?{clean.query}" if clean.query else ""), 303)
+            response.set_cookie(s.cookie, s.token, httponly=True, samesite="strict", path="/")
             return self._harden(response)
         if path.startswith("/static/"):
             return self._harden(await call_next(request))
@@ -77,7 +83,10 @@ class Guard(BaseHTTPMiddleware):
             and not _same(request.headers.get("x-csrf-token"), s.csrf)
         ):
             return self._harden(PlainTextResponse("Missing or wrong CSRF token.", 403))
-        return self._harden(await call_next(request))
+        try:
+            return self._harden(await call_next(request))
+        except Exception:  # noqa: BLE001 - never answer without the security headers
+            return self._harden(PlainTextResponse("Internal error; nothing was saved.", 500))
 
     @staticmethod
     def _harden(response: Response) -> Response:
