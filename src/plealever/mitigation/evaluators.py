@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import get_args
 
-from plealever.case.evidence import PROFESSIONAL
+from plealever.case.evidence import PROFESSIONAL, History
 from plealever.case.model import Case
 
 
@@ -41,17 +42,8 @@ FACTOR_KINDS = {
     "entrapment": {"entrapment"},
     "knowledge": {"knowledge_forensic"},
     "cooperation": {"cooperation"},
-    "personal_history": {
-        "support_letter",
-        "employment",
-        "education",
-        "military_service",
-        "family_responsibilities",
-        "physical_health",
-        "age",
-        "trauma_history",
-        "post_offense_rehabilitation",
-    },
+    # Letters plus every history kind the evidence model defines, so a new kind cannot be forgotten here.
+    "personal_history": {"support_letter", *get_args(History.model_fields["kind"].annotation)},
 }
 
 
