@@ -261,3 +261,42 @@ def test_scenarios_command_and_bad_scenario(tmp_path: Path):
 def test_life_ranges_are_simulated_at_the_commission_convention():
     judge = Judge(470, 470, 240, 470)
     assert np.all(sentence_draws(Params(rulebook()), judge, 100, 1) <= 470)
+
+
+def test_generator_offers_the_issue_s_dispositions():
+    production = {
+        **RECEIPT,
+        "counts": [{"statute": "2251(a)"}],
+        "findings": ["2G2.1(b)(1)(B)"],
+        "facts": {
+            **RECEIPT["facts"],
+            "distribution": "knowing",
+            "receipt_only_no_intent_to_distribute": False,
+        },
+    }
+    got = rows(production, draws=500)
+    assert got["plea-to-possession-count"]["mandatory_minimum"] == 0
+    assert got["plea-to-trafficking-count"]["mandatory_minimum"] == 60
+    assert (
+        got["plea-to-trafficking-count"]["total_offense_level"]
+        < got["plea-as-charged"]["total_offense_level"]
+    )
+    receipt = rows(RECEIPT, draws=500)
+    tier = receipt["plea-stipulate-image-tier"]
+    assert tier["total_offense_level"] == receipt["plea-as-charged"]["total_offense_level"] - 1
+    cap = receipt["plea-binding-cap"]
+    assert cap["plea_type"] == "C" and cap["levers"] == ["binding_plea"]
+    assert cap["outcome"]["p90"] <= receipt["plea-as-charged"]["effective_range"]["min"]
+    closed = rows({**RECEIPT, "prosecutor": {"office_rules": ["no_binding_pleas"]}}, draws=500)
+    assert closed["plea-binding-cap"]["availability"] == "closed"
+
+
+def test_a_more_lenient_judge_lowers_the_expected_plea():
+    base = rows(RECEIPT)["plea-possession"]["outcome"]["mean"]
+    lenient = rows({**RECEIPT, "court": {"judge_tendency": "more_lenient"}})["plea-possession"]["outcome"][
+        "mean"
+    ]
+    strict = rows({**RECEIPT, "court": {"judge_tendency": "less_lenient"}})["plea-possession"]["outcome"][
+        "mean"
+    ]
+    assert lenient < base < strict

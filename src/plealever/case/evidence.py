@@ -212,6 +212,10 @@ class Court(BaseModel):
 
     circuit: Literal["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "DC"] | None = None
     district: str | None = None
+    judge_tendency: Literal["more_lenient", "typical", "less_lenient"] | None = Field(
+        None,
+        description="How the sentencing judge's record in these cases compares with the district's, if known.",
+    )
     policy_disagreement_2G2_2: Literal["accepted", "skeptical", "unsettled"] | None = Field(
         None,
         description="The court's known stance on varying from §2G2.2 on policy grounds (else the circuit's).",

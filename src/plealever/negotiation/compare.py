@@ -119,6 +119,7 @@ def _row(book, case, sc, params, n, base_seed, band, stance, defenses, today) ->
         statutory_max=months(c.statutory_range.max),
         mitigation_band=band,
         circuit=stance,
+        judge=case.court.judge_tendency or "typical",
         recommendation=spec.recommendation if spec.kind == "plea" else "none",
         government_motion=spec.government_motion,
         binding=(spec.agreed_range.min, spec.agreed_range.max) if spec.agreed_range else None,
@@ -216,6 +217,7 @@ def _sensitivity(book, case, params, n, base_seed, band, stance, today) -> list[
             months(calc.statutory_range.max),
             b,
             stance,
+            case.court.judge_tendency or "typical",
         )
         return float(sentence_draws(params, judge, n, _seed(base_seed, "sensitivity")).mean())
 

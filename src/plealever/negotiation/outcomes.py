@@ -98,6 +98,7 @@ class Judge:
     statutory_max: float
     mitigation_band: str = "absent"
     circuit: str = "unsettled"
+    judge: str = "typical"
     recommendation: str = "none"
     government_motion: str = "none"  # none | 5K1.1 | 3553(e)
     binding: tuple[float, float] | None = None
@@ -116,6 +117,7 @@ def shares(params: Params, judge: Judge, rng: np.random.Generator) -> dict[str, 
     shift = (
         params["mitigation_below_shift"][judge.mitigation_band]
         + params["circuit_below_shift"].get(judge.circuit, 0.0)
+        + params["judge_below_shift"].get(judge.judge, 0.0)
         + params["recommendation_below_shift"].get(judge.recommendation, 0.0)
     )
     shift = max(-s["below_other"], min(shift, s["within"]))

@@ -20,6 +20,7 @@ from plealever.negotiation.policy import LeverStatus, _sentenced_under_2G2_2  # 
 # A plea to a lesser statute: possession for receipt, distribution and other trafficking counts.
 POSSESSION_FOR = {"2252": "2252(a)(4)", "2252A": "2252A(a)(5)", "1466A": "1466A(b)"}
 LESSER_FOR_CONTACT = "2252A(a)(5)"  # enticement or production pleaded down where image facts support it
+TRAFFICKING_FOR_CONTACT = "2252A(a)(2)"  # ... or to distribution where the facts show distribution
 STATUS_TO_AVAILABILITY = {
     "open": "available",
     "limited": "available",
@@ -92,6 +93,23 @@ def generate(book: Rulebook, case: Case) -> list[ScenarioSpec]:
                 counts=[Count(statute=LESSER_FOR_CONTACT)],
             )
         )
+    if contact and images and f.distribution not in (None, "none"):
+        out.append(
+            ScenarioSpec(
+                id="plea-to-trafficking-count",
+                label="Plea to a distribution count for the contact count",
+                counts=[Count(statute=TRAFFICKING_FOR_CONTACT)],
+            )
+        )
+    if (f.image_count or 0) + (f.still_images or 0) + 75 * (f.videos or 0) >= 600:
+        # A stipulated count in the 300-599 tier: one level off §2G2.2(b)(7), if the government agrees.
+        out.append(
+            ScenarioSpec(
+                id="plea-stipulate-image-tier",
+                label="Plea as charged, image count stipulated below 600",
+                facts={"image_count": 599, "still_images": None, "videos": None},
+            )
+        )
     if f.distribution not in (None, "none"):
         out.append(
             ScenarioSpec(
@@ -107,6 +125,16 @@ def generate(book: Rulebook, case: Case) -> list[ScenarioSpec]:
                 id="plea-stipulate-no-b4",
                 label="Plea as charged, no §2G2.2(b)(4) stipulated",
                 not_applicable=["2G2.2(b)(4)"],
+            )
+        )
+    cap = _binding_cap(case)
+    if cap is not None:
+        out.append(
+            ScenarioSpec(
+                id="plea-binding-cap",
+                label=f"Rule 11(c)(1)(C) plea capped at {cap[1]} months",
+                plea_type="C",
+                agreed_range={"min": cap[0], "max": cap[1]},
             )
         )
     out.append(
@@ -136,6 +164,19 @@ def generate(book: Rulebook, case: Case) -> list[ScenarioSpec]:
             )
         )
     return out
+
+
+def _binding_cap(case: Case) -> tuple[int, int] | None:
+    """A (C) cap at the bottom of the plea-as-charged effective range (the statutory minimum below)."""
+    try:
+        c = calculate(overlay(case, ScenarioSpec(id="x", label="x")), today=dt.date.today()).calculation
+    except PlealeverError:
+        return None
+    lo = c.effective_range.min
+    if lo == "life":
+        return None
+    floor = c.statutory_range.min
+    return (int(floor), int(lo)) if floor != "life" else None
 
 
 def _severity(book: Rulebook, statute) -> tuple[float, float]:
