@@ -188,7 +188,9 @@ def history(case_file: CaseArg, as_json: JsonOpt = False) -> None:
             "edition": c.edition.isoformat(),
             **c.history.to_dict(),
             "criminal_history_category": c.criminal_history_category,
-            "warnings": [w for w in result.warnings + c.warnings if "criminal" in w.lower()],
+            "warnings": list(
+                dict.fromkeys(w for w in result.warnings + c.warnings if "criminal" in w.lower())
+            ),
         }
 
     def render(result, case_name):

@@ -66,6 +66,7 @@ class _Calc:
         self.pts = {p: book.at(f"4A1.1({p})", ctx.edition) for p in "abcde"}
         self.steps: list[Step] = []
         self.total = 0
+        self.contested: set[int] = set()
 
     # --- helpers -------------------------------------------------------------------------------
 
@@ -111,7 +112,10 @@ class _Calc:
         if r.part_of_instant_offense:
             return "4A1.2(a)(1)", "part of the instant offense (relevant conduct), so not a prior sentence"
         if r.reversed_or_invalid:
-            return "4A1.2(j)", "reversed, vacated or invalidated conviction: not counted (n.6)"
+            return (
+                "4A1.2",
+                "reversed, vacated or invalidated conviction: not counted (§4A1.2, application note 6)",
+            )
         if r.expunged:
             return "4A1.2(j)", "expunged conviction: not counted"
         if r.jurisdiction == "foreign":
@@ -120,6 +124,11 @@ class _Calc:
             return "4A1.2(i)", "tribal court sentence: not counted"
         if r.jurisdiction == "military" and r.court_martial in ("summary", "article_15"):
             return "4A1.2(g)", "summary court-martial or Article 15 proceeding: not counted"
+        if r.jurisdiction == "military" and r.court_martial is None:
+            self.ctx.warnings.append(
+                f"criminal_history.records[{i}] ({r.label}): military sentence without court_martial; it is counted "
+                "as if imposed by a general or special court-martial (§4A1.2(g)); summary and Article 15 are not."
+            )
         if r.diversion == "without_admission":
             return "4A1.2(f)", "diversion without a finding or admission of guilt: not counted"
         if r.diversion == "juvenile_court":
@@ -132,6 +141,13 @@ class _Calc:
                     f"unknown listed_offense {name!r}; expected one of {', '.join(sorted(known))}",
                     field=f"criminal_history.records[{i}].listed_offense",
                 )
+            if r.offense_class == "felony" and name not in (self.lists.always_counted or []):
+                self.ctx.warnings.append(
+                    f"criminal_history.records[{i}] ({r.label}): listed_offense {name!r} with offense_class felony; "
+                    "felony sentences are always counted (§4A1.2(c)), so the list is not applied. Set offense_class "
+                    "if it was a misdemeanor or petty offense."
+                )
+                return None
             if name in (self.lists.c2 or []):
                 return "4A1.2(c)(2)", f"{name.replace('_', ' ')}: a §4A1.2(c)(2) offense, never counted"
             if name in (self.lists.c1 or []):
@@ -147,15 +163,17 @@ class _Calc:
                         f"{self.lists.c1_imprisonment_at_least_days} days, or similarity to the instant offense"
                     )
         elif r.offense_class == "infraction":
-            return (
-                "4A1.2(c)(2)",
-                "an infraction: treated like the minor infractions of §4A1.2(c)(2), never counted",
+            self.ctx.warnings.append(
+                f"criminal_history.records[{i}] ({r.label}): an infraction with no listed_offense is counted; if it "
+                "was a minor traffic infraction or another §4A1.2(c)(2) offense, set listed_offense."
             )
         return None
 
     def term_days(self, r: PriorRecord) -> float:
-        months = max(r.imprisonment_months - r.suspended_months, 0) + r.revocation_months
-        return months * DAYS_PER_MONTH + r.imprisonment_days
+        """The unsuspended term pronounced, plus any revocation term, in days (§4A1.2(b), (k))."""
+        pronounced = r.imprisonment_months * DAYS_PER_MONTH + r.imprisonment_days
+        unsuspended = max(pronounced - r.suspended_months * DAYS_PER_MONTH, 0.0)
+        return unsuspended + r.revocation_months * DAYS_PER_MONTH
 
     # --- single sentences ----------------------------------------------------------------------
 
@@ -211,17 +229,28 @@ class _Calc:
             if len(members) == 1:
                 out.append(first)
                 continue
-            # The single sentence carries the longest term (concurrent) or the aggregate (consecutive);
-            # its points belong to the longest member, so the others are the ones §4A1.1(d) looks at.
-            lead = max(members, key=lambda m: m.days)
-            terms = [m.days for m in members]
-            consecutive = any(m.record.consecutive for m in members)
-            out.append(_Prior(lead.index, lead.record, sum(terms) if consecutive else max(terms), members))
+            # Only members inside their own time window count toward the single sentence (§4A1.2(e)
+            # applies to each sentence; note 3's example); its points belong to the longest of them,
+            # a crime of violence winning a tie, so the others are what §4A1.1(d) looks at.
+            live = [
+                m for m in members if self.points_for(_Prior(m.index, m.record, m.days, [m]), quiet=True)[0]
+            ] or members
+            lead = max(live, key=lambda m: (m.days, m.record.crime_of_violence, -m.index))
+            if any(m is not lead and m.days == lead.days for m in live):
+                self.contested.add(lead.index)
+            out.append(_Prior(lead.index, lead.record, self.single_term(live), members))
         return out
+
+    @staticmethod
+    def single_term(members: list[_Prior]) -> float:
+        """Concurrent terms: the longest; terms marked consecutive are added to it (§4A1.2(a)(2))."""
+        concurrent = [m.days for m in members if not m.record.consecutive]
+        consecutive = [m.days for m in members if m.record.consecutive]
+        return (max(concurrent) if concurrent else 0.0) + sum(consecutive)
 
     # --- points --------------------------------------------------------------------------------
 
-    def points_for(self, p: _Prior) -> tuple[int, str, str, str]:
+    def points_for(self, p: _Prior, *, quiet: bool = False) -> tuple[int, str, str, str]:
         """(points, §4A1.1 subsection, citing pin, reason) for one (single) sentence, before the (c) cap."""
         r = p.record
         days = p.days
@@ -239,6 +268,22 @@ class _Calc:
                 "convicted but not yet sentenced: counted as a one-point prior sentence",
             )
         assert sentenced is not None
+        if r.diversion == "with_admission":
+            # §4A1.2(f): counted under §4A1.1(c), whatever confinement came with it.
+            other_start = years_before(self.c, self.windows.other_window_years)
+            if sentenced >= other_start:
+                return (
+                    1,
+                    "c",
+                    "4A1.2(f)",
+                    f"diversion with an admission of guilt, imposed {sentenced}, within 10 years",
+                )
+            return (
+                0,
+                "c",
+                "4A1.2(f)",
+                f"diversion with an admission of guilt, imposed {sentenced}, outside 10 years",
+            )
         under_18 = r.age_at_offense is not None and r.age_at_offense < 18 or r.juvenile
         if under_18:
             five = years_before(self.c, self.juvenile.window_years)
@@ -257,10 +302,20 @@ class _Calc:
                     f"offense before 18, adult {term}, imposed and served before {long_start}",
                 )
             if days >= self.windows.two_point_at_least_days:
-                if released is None:
-                    self.ctx.warnings.append(
-                        f"criminal_history: {r.label}: release date needed to apply §4A1.2(d)(2)(A); not counted."
+                if released is None and sentenced >= five:
+                    return (
+                        2,
+                        "b",
+                        "4A1.2(d)(2)(A)",
+                        f"offense before 18, confinement of at least 60 days imposed {sentenced}, inside the "
+                        f"5-year period, so released inside it (or not yet)",
                     )
+                if released is None:
+                    if not quiet:
+                        self.ctx.warnings.append(
+                            f"criminal_history: {r.label}: release date needed to apply §4A1.2(d)(2)(A); "
+                            "not counted."
+                        )
                     return 0, "b", "4A1.2(d)(2)(A)", f"offense before 18, {term}; release date not given"
                 if released >= five:
                     return (
@@ -294,7 +349,7 @@ class _Calc:
                         f"(released {released})"
                     ),
                 )
-            if released is None:
+            if released is None and not quiet:
                 self.ctx.warnings.append(
                     f"criminal_history: {r.label}: no release_date; a sentence over 13 months imposed before "
                     f"{long_start} still counts if the defendant was incarcerated on it after that date."
@@ -358,7 +413,10 @@ class _Calc:
                     why += f"; the {cap}-point cap on §4A1.1(c) is reached, so it adds nothing"
                 pts = allowed
             certainty = (
-                "contested" if self.single.certainty == "contested" and len(lead.members) > 1 else None
+                "contested"
+                if (self.single.certainty == "contested" and len(lead.members) > 1)
+                or lead.index in self.contested
+                else None
             )
             records = [m.record for m in lead.members]
             extra = (
@@ -382,11 +440,29 @@ class _Calc:
                 counted_ab.append(lead)
             if pts and len(lead.members) > 1:
                 cap = self.pts["d"].cap or 0
+                requires_violent_lead = bool(getattr(self.pts["d"], "requires_violent_lead", False))
                 for m in lead.members:
                     if m.index == lead.index or not m.record.crime_of_violence:
                         continue
                     alone = _Prior(m.index, m.record, m.days, [m])
-                    if self.points_for(alone)[0] == 0:
+                    if self.points_for(alone, quiet=True)[0] == 0:
+                        continue
+                    # A member whose term raised the single sentence's points did receive points
+                    # (§4A1.1 n.4's consecutive example): no extra point for it.
+                    rest = [x for x in lead.members if x.index != m.index]
+                    without = _Prior(lead.index, lead.record, self.single_term(rest), rest)
+                    if self.points_for(without, quiet=True)[0] < pts:
+                        continue
+                    if requires_violent_lead and not lead.record.crime_of_violence:
+                        self.step(
+                            self.pin("d"),
+                            0,
+                            f"{m.label}: under this Manual the point needs the sentence it "
+                            "was related to to be a crime of violence too",
+                            cite="4A1.1(d)",
+                            status="not_applied",
+                            certainty="contested",
+                        )
                         continue
                     if cov_points >= cap:
                         self.step(

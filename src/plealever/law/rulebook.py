@@ -71,6 +71,7 @@ class Version(_Strict):
     units: list[dict[str, Any]] | None = None
     increase: list[dict[str, Any]] | None = None
     cap: int | None = None
+    requires_violent_lead: bool | None = None
     pin: str | None = None
     reduced_levels: int | None = None
     window_years: int | None = None
