@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import get_args
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from plealever import calculate, parse_case
+from plealever.case.model_base import Distribution
 from plealever.guidelines.trace import Range
 
 TODAY = dt.date(2026, 11, 29)
@@ -18,24 +20,10 @@ ONE_GROUP = ["2252A(a)(5)(B)", "2252A(a)(2)", "2252(a)(4)", "2252(a)(2)", "1466A
 STATUTES = ONE_GROUP + ["2251(a)", "2422(b)", "2423(b)"]
 EDITIONS = [dt.date(y, 11, 1) for y in range(2004, 2027)]
 BOOLS = ["prepubescent", "sadistic_or_violent", "infant_or_toddler", "pattern_of_activity", "computer"]
-DISTRIBUTION = [
-    "none",
-    "knowing",
-    "thing_of_value",
-    "to_minor",
-    "to_minor_inducement",
-    "to_minor_sexual_conduct",
-    "pecuniary",
-]
-# Ordered from least to most serious, so moving right along the list never lowers (b)(3).
-DISTRIBUTION_ORDER = [
-    "none",
-    "knowing",
-    "thing_of_value",
-    "to_minor",
-    "to_minor_inducement",
-    "to_minor_sexual_conduct",
-]
+DISTRIBUTION = list(get_args(Distribution))
+# The model lists the §2G2.2(b)(3) limbs from least to most serious, pecuniary gain (a table) last;
+# moving right along this order must never lower the level.
+DISTRIBUTION_ORDER = [d for d in DISTRIBUTION if d != "pecuniary"]
 
 
 @st.composite

@@ -11,7 +11,7 @@ from plealever.case.model import Case
 from plealever.guidelines.trace import NOTICE
 from plealever.law.editions import edition_in_force
 from plealever.law.rulebook import Rulebook, rulebook
-from plealever.mitigation.evaluators import EVALUATORS, FACTOR_KINDS, Findings
+from plealever.mitigation.evaluators import EVALUATORS, Findings
 from plealever.mitigation.timing import disclosure_plan
 from plealever.negotiation.policy import LeverStatus, lever_statuses, sentencing_entrapment_stance
 
@@ -348,6 +348,3 @@ def _package(rub, case: Case) -> dict[str, Any]:
         "checklist": rows,
         "next": [r["label"] for r in rows if not r["complete"]],
     }
-
-
-KNOWN_KINDS = set().union(*FACTOR_KINDS.values())

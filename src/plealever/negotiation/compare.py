@@ -24,7 +24,7 @@ from plealever.negotiation.outcomes import (
     sentence_draws,
     summarize,
 )
-from plealever.negotiation.policy import lever_statuses, variance_stance
+from plealever.negotiation.policy import _sentenced_under_2G2_2, lever_statuses, variance_stance
 
 BANDS = ["absent", "weak", "moderate", "strong"]
 SENTENCING_FACTORS = ("mental_health", "personal_history", "coercion_duress")
@@ -77,7 +77,7 @@ def compare(case: Case, *, today: dt.date | None = None, draws: int | None = Non
     base_seed = int(params["seed"])
     statuses = lever_statuses(book, case, today)
     stance, _ = variance_stance(book, case)
-    if not sc_mod._sentenced_under_2G2_2(book, case):  # noqa: SLF001 - same rule as the lever status
+    if not _sentenced_under_2G2_2(book, case):  # the same rule the lever status uses
         stance = "not_applicable"
     band, defenses, profile_why = _profile(case, today)
     specs = [(s, True) for s in sc_mod.generate(book, case)]

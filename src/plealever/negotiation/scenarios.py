@@ -15,7 +15,7 @@ from plealever.guidelines.engine import calculate
 from plealever.guidelines.trace import Result
 from plealever.law.rulebook import Rulebook
 from plealever.law.statutes import find_statute
-from plealever.negotiation.policy import LeverStatus, _sentenced_under_2G2_2  # noqa: F401
+from plealever.negotiation.policy import LeverStatus
 
 # A plea to a lesser statute: possession for receipt, distribution and other trafficking counts.
 POSSESSION_FOR = {"2252": "2252(a)(4)", "2252A": "2252A(a)(5)", "1466A": "1466A(b)"}
