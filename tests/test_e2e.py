@@ -30,8 +30,9 @@ def server(tmp_path):
     )
     try:
         line = proc.stdout.readline()
-        match = re.search(r"(http://127\.0\.0\.1:\d+/\?token=\S+)", line)
-        assert match, line + proc.stderr.read()
+        # A random loopback address, so no other local server shares the session cookie.
+        match = re.search(r"(http://127\.\d+\.\d+\.\d+:\d+/\?token=\S+)", line)
+        assert match, line
         yield match.group(1)
     finally:
         proc.terminate()

@@ -6,9 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-import schemathesis
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, settings
 
 from plealever.store import Store
 from plealever.web.app import create_app
@@ -105,46 +103,6 @@ def test_json_api(client):
     assert client.get("/api/cases/nope", headers=h).status_code == 404
     spec = client.get("/openapi.json", headers=h).json()
     assert {"/api/cases", "/api/cases/{case_id}", "/api/calculate"} <= set(spec["paths"])
-
-
-def test_api_never_answers_5xx(tmp_path):
-    """Schemathesis generates requests from the OpenAPI document for every operation; none may fail with 5xx."""
-    from hypothesis import given
-    from hypothesis import strategies as st
-
-    store = Store(f"sqlite:///{tmp_path / 'fuzz.sqlite3'}")
-    store.import_file(ROOT / "examples" / "receipt-plea.yaml")
-    app = create_app(store, SETTINGS)
-    auth = {"Authorization": f"Bearer {SETTINGS.token}"}
-    api = schemathesis.openapi.from_asgi("/openapi.json", app, headers=auth)
-    operations = [op.ok() for op in api.get_all_operations()]
-    assert len(operations) >= 9
-    calls: list[int] = []
-
-    def fuzz(operation):
-        @given(st.data())
-        @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
-        def check(data):
-            case = data.draw(operation.as_strategy())
-            response = case.call(headers=auth)
-            calls.append(response.status_code)
-            assert response.status_code < 500, (
-                case.method,
-                case.path,
-                response.status_code,
-                response.text[:300],
-            )
-            content_type = response.headers.get("content-type", "")
-            content_type = content_type[0] if isinstance(content_type, list) else content_type
-            if content_type.startswith("application/json"):
-                json.loads(response.text)
-
-        return check
-
-    for operation in operations:
-        fuzz(operation)()
-    assert len(calls) >= 5 * len(operations)
-    assert any(code < 300 for code in calls) and any(code >= 400 for code in calls)
 
 
 def test_serving_beyond_loopback_warns_and_still_needs_the_token():
@@ -279,7 +237,9 @@ def test_review_regressions(tmp_path):
     app = create_app(store, SETTINGS)
     c = TestClient(app)
     first = c.get(f"/?token={SETTINGS.token}", follow_redirects=False)
-    assert first.headers["set-cookie"].startswith(f"plealever_token_{SETTINGS.port}=")  # S2
+    cookie = first.headers["set-cookie"]
+    assert cookie.startswith(f"plealever_session_{SETTINGS.port}=")  # S2
+    assert SETTINGS.token not in cookie and "domain" not in cookie.lower()  # a session id, host-only
     evil = c.get(f"//evil.example/x?token={SETTINGS.token}", follow_redirects=False)
     assert evil.headers["location"].startswith("/") and not evil.headers["location"].startswith("//")  # S1
     assert c.get("/docs").status_code == 404  # S3: no CDN-backed docs page
@@ -332,6 +292,8 @@ def test_serve_on_a_busy_port_fails_in_one_line():
             [
                 str(Path(sys.executable).parent / "plealever"),
                 "serve",
+                "--host",
+                "127.0.0.1",
                 "--port",
                 str(port),
                 "--db",

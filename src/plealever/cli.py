@@ -307,8 +307,13 @@ def memo(
 @app.command()
 def serve(
     host: Annotated[
-        str, typer.Option("--host", help="Address to listen on (default loopback only).")
-    ] = "127.0.0.1",
+        str | None,
+        typer.Option(
+            "--host",
+            help="Address to listen on (default: a random loopback address in 127.0.0.0/8, so no other "
+            "local server shares the browser's cookie).",
+        ),
+    ] = None,
     port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port (0 picks a free one).")] = 8765,
     allow_host: Annotated[
         list[str] | None,
@@ -317,15 +322,15 @@ def serve(
     db: DbOption = None,
 ) -> None:
     """Start the local web app and print its address with this launch's token."""
-    import socket
+    import errno
 
     import uvicorn
 
     from plealever.errors import PlealeverError
     from plealever.web.app import create_app
-    from plealever.web.security import Settings
+    from plealever.web.security import Settings, is_loopback, random_loopback
 
-    if host not in ("127.0.0.1", "localhost", "::1"):
+    if host is not None and not is_loopback(host):
         typer.echo(
             f"warning: listening on {host} exposes privileged files beyond this machine; anyone who "
             "can reach it still needs the token below; name the address browsers will use with --allow-host.",
@@ -336,19 +341,40 @@ def serve(
     except PlealeverError as exc:
         _fail(exc)
         return
+    chosen = host or random_loopback()
+    sock, error = _listen(chosen, port)
+    if sock is None and host is None and error.errno == errno.EADDRNOTAVAIL:
+        # Only Linux routes all of 127.0.0.0/8 to the loopback interface; elsewhere fall back.
+        typer.echo(
+            f"warning: cannot listen on {chosen}; using 127.0.0.1, where other local servers the browser "
+            "visits also receive its session cookie",
+            err=True,
+        )
+        chosen = "127.0.0.1"
+        sock, error = _listen(chosen, port)
+    if sock is None:
+        typer.echo(f"error: cannot listen on {chosen}:{port}: {error.strerror or error}", err=True)
+        raise typer.Exit(2)
+    settings = Settings(host=chosen, port=sock.getsockname()[1], extra_hosts=tuple(allow_host or ()))
+    typer.echo(f"plealever is running at {settings.url}", err=False)
+    typer.echo("Press Ctrl+C to stop.", err=True)
+    config = uvicorn.Config(create_app(store, settings), log_level="warning", proxy_headers=False)
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def _listen(host: str, port: int):
+    """A listening socket (accepting from the moment the address is printed), or None and the OSError."""
+    import socket
+
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
     except OSError as exc:
-        typer.echo(f"error: cannot listen on {host}:{port}: {exc.strerror}", err=True)
-        raise typer.Exit(2) from None
-    sock.listen(128)  # accept connections from the moment the address is printed
-    settings = Settings(host=host, port=sock.getsockname()[1], extra_hosts=tuple(allow_host or ()))
-    typer.echo(f"plealever is running at {settings.url}", err=False)
-    typer.echo("Press Ctrl+C to stop.", err=True)
-    config = uvicorn.Config(create_app(store, settings), log_level="warning", proxy_headers=False)
-    uvicorn.Server(config).run(sockets=[sock])
+        sock.close()
+        return None, exc
+    sock.listen(128)
+    return sock, None
 
 
 @app.command()

@@ -1,27 +1,21 @@
-"""Read a case file (YAML or JSON) into a Case, turning every problem into a one-line CaseFileError."""
+"""Read a case file (YAML or JSON) into a Case, turning every problem into a one-line CaseFileError.
+
+Text and data from every front end (files, Import, the web form, the JSON API) pass the checks of
+case/boundary.py first; then the case model validates them."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
+from plealever.case import boundary
 from plealever.case.model import Case
-from plealever.errors import CaseFileError
+from plealever.errors import CaseFileError, quote
 
-
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """SafeLoader that leaves dates as strings, so a bad date is a field error, not a YAML crash."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+MAX_PROBLEMS = 3  # validation problems named in one message; the rest are counted
 
 
 def _field(loc: tuple[Any, ...], data: Any = None) -> str:
@@ -33,7 +27,7 @@ def _field(loc: tuple[Any, ...], data: Any = None) -> str:
             out += f"[{part}]"
             node = node[part] if isinstance(node, list) and part < len(node) else None
             if isinstance(node, dict) and isinstance(node.get("label"), str):
-                out += f" ({node['label']!r})"
+                out += f" ({quote(node['label'])})"
             continue
         if isinstance(node, dict) and part not in node and node.get("kind") == part:
             continue  # the discriminator tag pydantic adds for tagged unions
@@ -43,8 +37,10 @@ def _field(loc: tuple[Any, ...], data: Any = None) -> str:
 
 
 def parse_case(data: Any, *, source: str = "<case>") -> Case:
+    """Validate parsed data (from any front end) into a Case: the boundary's limits, then the model."""
     if not isinstance(data, dict):
         raise CaseFileError("expected a mapping of case fields at the top level", file=source)
+    boundary.check_data(data, source=source)
     try:
         case = Case.model_validate(data)
     except ValidationError as exc:
@@ -55,10 +51,11 @@ def parse_case(data: Any, *, source: str = "<case>") -> Case:
             if err["type"] == "extra_forbidden":
                 msg = "unknown field (see docs/case-file.md or `plealever schema`)"
             elif err["type"] not in ("missing",) and "input" in err and not isinstance(err["input"], dict):
-                msg += f" (got {err['input']!r})"
+                msg += f" (got {quote(err['input'])})"
             problems.append(f"{loc}: {msg}" if loc else msg)
         first, rest = problems[0], problems[1:]
-        more = f" (and {len(rest)} more: {'; '.join(rest)})" if rest else ""
+        shown = "; ".join(rest[: MAX_PROBLEMS - 1]) + ("; ..." if len(rest) >= MAX_PROBLEMS else "")
+        more = f" (and {len(rest)} more: {shown})" if rest else ""
         raise CaseFileError(first + more, file=source) from None
     if case.outcome_parameters:
         # Checked against the outcome model's own parameters, so a bad override fails here, with the file.
@@ -77,22 +74,26 @@ def parse_case(data: Any, *, source: str = "<case>") -> Case:
     return case
 
 
+def read_case_text(text: str, *, fmt: str, source: str) -> Any:
+    """The plain data of a case file's text (YAML or JSON), through the boundary's checks."""
+    return boundary.read_text(text, fmt=fmt, source=source)
+
+
 def load_case(path: str | Path) -> Case:
     path = Path(path)
+    fmt = "json" if path.suffix.lower() == ".json" else "yaml"
+    return parse_case(read_case_file(path, fmt=fmt), source=str(path))
+
+
+def read_case_file(path: Path, *, fmt: str) -> Any:
+    """A case file's plain data; the size limit is checked before the file is read whole."""
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as fh:
+            raw = fh.read(boundary.MAX_BYTES + 1)
     except FileNotFoundError:
         raise CaseFileError("no such file", file=str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CaseFileError(f"cannot read the file ({exc})", file=str(path)) from None
-    try:
-        if path.suffix.lower() == ".json":
-            data = json.loads(text)
-        else:
-            data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise CaseFileError(
-            f"not valid {'JSON' if path.suffix == '.json' else 'YAML'}: {' '.join(str(exc).split())}",
-            file=str(path),
-        ) from None
-    return parse_case(data, source=str(path))
+    except IsADirectoryError:
+        raise CaseFileError("is a folder, not a case file", file=str(path)) from None
+    except OSError as exc:
+        raise CaseFileError(f"cannot read the file ({exc.strerror})", file=str(path)) from None
+    return boundary.read_bytes(raw, fmt=fmt, source=str(path))

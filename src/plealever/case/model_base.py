@@ -2,14 +2,38 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import datetime as dt
+import types
+import typing
+from functools import cache
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+
+@cache
+def _kinds(annotation: Any) -> frozenset[type]:
+    """The plain types a field admits: int | None -> {int, NoneType}."""
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return frozenset().union(*(_kinds(a) for a in typing.get_args(annotation)))
+    return frozenset({annotation}) if isinstance(annotation, type) else frozenset()
 
 
 class _Model(BaseModel):
     # Unknown keys are errors; so are infinite or NaN numbers, which no sentence or fact can be.
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_hidden_readings(cls, value: Any, info: ValidationInfo) -> Any:
+        """Refuse the lax readings that change a fact: a number read as a date (0 is 1970-01-01 to
+        pydantic), true or false read as a count or an amount."""
+        kinds = _kinds(cls.model_fields[info.field_name].annotation)
+        if dt.date in kinds and isinstance(value, int | float):
+            raise ValueError("expected a date as text, YYYY-MM-DD")
+        if kinds & {int, float} and bool not in kinds and isinstance(value, bool):
+            raise ValueError("expected a number, not true or false")
+        return value
 
 
 Distribution = Literal[

@@ -45,7 +45,9 @@ class ScenarioSpec(BaseModel):
     id: str = Field(min_length=1, pattern=r"^[a-z0-9_-]+$")
     label: str = Field(min_length=1)
     kind: Literal["plea", "trial"] = "plea"
-    counts: list[Count] | None = Field(None, description="Counts of conviction; omitted: as charged.")
+    counts: list[Count] | None = Field(
+        None, min_length=1, description="Counts of conviction (at least one); omitted: as charged."
+    )
     findings: list[str] = Field(default_factory=list, description="Stipulated findings added to the case's.")
     not_applicable: list[str] = Field(
         default_factory=list, description="Stipulated not-applicable provisions."

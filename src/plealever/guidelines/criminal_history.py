@@ -20,6 +20,8 @@ GROUP = "Criminal history"
 
 
 def years_before(day: dt.date, years: int) -> dt.date:
+    if day.year - years < dt.MINYEAR:
+        return dt.date.min  # a window reaching back before year 1 holds every date there is
     try:
         return day.replace(year=day.year - years)
     except ValueError:  # Feb. 29 in a year that has none

@@ -13,7 +13,6 @@ from plealever.errors import (
     LawDataError,
     NotModelledError,
     PlealeverError,
-    UnknownStatuteError,
 )
 from plealever.guidelines import chapter3, chapter4, chapter5, criminal_history
 from plealever.guidelines.chapter2 import Walk
@@ -21,7 +20,7 @@ from plealever.guidelines.context import Ctx, Scope, check_pins
 from plealever.guidelines.trace import Calculation, CountExposure, Range, Result, Step
 from plealever.law.editions import edition_in_force
 from plealever.law.rulebook import LIFE, Rulebook, Statute, rulebook
-from plealever.law.statutes import find_statute
+from plealever.law.statutes import require_statute
 
 # Guidelines whose counts the grouping rules keep apart by minor (special instructions) or case by case.
 PER_MINOR = {"2G2.1", "2G1.3"}
@@ -194,14 +193,7 @@ def _prior_flags(ctx: Ctx) -> None:
 def _units(book: Rulebook, case: Case, source: str | None) -> list[_Unit]:
     units: list[_Unit] = []
     for i, count in enumerate(case.counts):
-        statute = find_statute(book, count.statute)
-        if statute is None:
-            raise UnknownStatuteError(
-                f"unknown or unmodelled statute {count.statute!r}; expected one of "
-                + ", ".join(f"18 U.S.C. § {k}" for k in book.statutes),
-                file=source,
-                field=f"counts[{i}].statute",
-            )
+        statute = require_statute(book, count.statute, field=f"counts[{i}].statute", source=source)
         f = check_pins(book, count.findings, field_name=f"counts[{i}].findings", source=source)
         n = check_pins(book, count.not_applicable, field_name=f"counts[{i}].not_applicable", source=source)
         for k in range(count.count):

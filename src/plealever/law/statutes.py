@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from plealever.errors import UnknownStatuteError, quote
 from plealever.law.rulebook import PenaltyVersion, Rulebook, Statute
 
 _PREFIX = re.compile(r"^\s*(?:18\s*U\.?\s*S\.?\s*C\.?(?:\s*A\.?)?)?\s*(?:§+|sec(?:tion|\.)?)?\s*", re.I)
@@ -34,6 +35,19 @@ def find_statute(book: Rulebook, text: str) -> Statute | None:
             if cite.lower() == key.lower() or cite.lower().startswith(key.lower() + "("):
                 best = key if best is None or len(key) > len(best) else best
     return book.statutes.get(best) if best else None
+
+
+def require_statute(book: Rulebook, text: str, *, field: str, source: str | None = None) -> Statute:
+    """find_statute, or the error naming the field: every engine that reads a count uses this."""
+    statute = find_statute(book, text)
+    if statute is None:
+        raise UnknownStatuteError(
+            f"unknown or unmodelled statute {quote(text)}; expected one of "
+            + ", ".join(f"18 U.S.C. § {k}" for k in book.statutes),
+            file=source,
+            field=field,
+        )
+    return statute
 
 
 def penalty(statute: Statute, offense_date: dt.date) -> PenaltyVersion | None:

@@ -14,7 +14,7 @@ from plealever.errors import PlealeverError
 from plealever.guidelines.engine import calculate
 from plealever.guidelines.trace import Result
 from plealever.law.rulebook import Rulebook
-from plealever.law.statutes import find_statute
+from plealever.law.statutes import find_statute, require_statute
 from plealever.negotiation.policy import LeverStatus
 
 # A plea to a lesser statute: possession for receipt, distribution and other trafficking counts.
@@ -56,7 +56,9 @@ def generate(book: Rulebook, case: Case) -> list[ScenarioSpec]:
             recommendation="none",
         )
     ]
-    statutes = [(c, _key(book, c.statute)) for c in case.counts]
+    statutes = [
+        (c, require_statute(book, c.statute, field=f"counts[{i}].statute")) for i, c in enumerate(case.counts)
+    ]
     total = sum(c.count for c in case.counts)
     most = max(statutes, key=lambda cs: _severity(book, cs[1]))
     if total > 1:

@@ -34,8 +34,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.pool import StaticPool
 
-from plealever.case.load import parse_case
-from plealever.errors import CaseFileError, PlealeverError
+from plealever.case.boundary import MAX_BYTES
+from plealever.case.load import parse_case, read_case_text
+from plealever.errors import CaseFileError, InputRefusedError, PlealeverError
 
 
 class StoreError(PlealeverError):
@@ -236,23 +237,23 @@ class Store:
     def import_file(self, path: str | Path) -> CaseRecord:
         path = Path(path)
         try:
-            text = path.read_bytes().decode("utf-8")  # bytes, so CRLF line ends survive the round trip
-        except (OSError, UnicodeDecodeError) as exc:
-            raise CaseFileError(f"cannot read the file ({exc})", file=str(path)) from None
+            with path.open("rb") as fh:  # bytes, so CRLF line ends survive the round trip
+                raw = fh.read(MAX_BYTES + 1)
+        except OSError as exc:
+            raise CaseFileError(f"cannot read the file ({exc.strerror})", file=str(path)) from None
+        if len(raw) > MAX_BYTES:
+            raise InputRefusedError(f"the document is larger than the limit of {MAX_BYTES // 1024} KiB", file=str(path))
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise CaseFileError(f"not UTF-8 text (byte {exc.start + 1} cannot be decoded)", file=str(path)) from None
         return self.import_text(
             text, fmt="json" if path.suffix.lower() == ".json" else "yaml", source=str(path)
         )
 
     @_guarded
     def import_text(self, text: str, *, fmt: str, source: str = "<import>") -> CaseRecord:
-        from plealever.case.load import _Loader
-
-        try:
-            data = json.loads(text) if fmt == "json" else yaml.load(text, Loader=_Loader)  # noqa: S506
-        except (json.JSONDecodeError, yaml.YAMLError) as exc:
-            raise CaseFileError(
-                f"not valid {fmt.upper()}: {' '.join(str(exc).split())}", file=source
-            ) from None
+        data = read_case_text(text, fmt=fmt, source=source)
         parse_case(data, source=source)
         return self.create(
             _json_safe(data), source_text=text, source_format=fmt, note=f"imported from {source}"

@@ -10,14 +10,18 @@ import re
 from importlib import resources
 from typing import Annotated, Any
 
-from fastapi import Body, FastAPI, File, Query, Request, UploadFile
+from fastapi import Depends, FastAPI, File, Query, Request, UploadFile
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
+from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
+from plealever.case import boundary
 from plealever.case.load import parse_case
-from plealever.errors import PlealeverError
+from plealever.errors import InputRefusedError, PlealeverError
 from plealever.guidelines.trace import NOTICE
 from plealever.store import ConflictError, Store
 from plealever.store.db import DatabaseError, StoreError
@@ -34,11 +38,54 @@ EXAMPLE = {
 
 
 class SaveBody(BaseModel):
+    model_config = {"extra": "forbid"}
     data: dict[str, Any]
     expected_version: int = Field(ge=1, le=2**31 - 1)
 
 
+class ApiError(BaseModel):
+    error: str = Field(description="One line: where (file or request, field) and what was expected.")
+
+
+def _documented(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The error answers an API operation can give, for the OpenAPI document."""
+    text = {"content": {"text/plain": {"schema": {"type": "string"}}}}
+    known: dict[int, dict[str, Any]] = {
+        400: {"description": "The Host header names another address (DNS-rebinding check)", **text},
+        401: {"description": "No valid token or session", **text},
+        404: {"description": "No such case or version", "model": ApiError},
+        409: {"description": "The case was saved by someone else since that version", "model": ApiError},
+        413: {"description": "The body is larger than the case-file limit", "model": ApiError},
+        422: {"description": "The request or the case file is invalid", "model": ApiError},
+        503: {"description": "The database refused the operation", "model": ApiError},
+    }
+    return {code: known[code] for code in (400, 401, *codes)}
+
+
+def _body_schema(ref: str) -> dict[str, Any]:
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}},
+        }
+    }
+
+
+async def _json_body(request: Request) -> Any:
+    """The request body through the case-file boundary (the same checks as a YAML or JSON file)."""
+    raw = bytearray()
+    async for chunk in request.stream():
+        raw += chunk
+        if len(raw) > boundary.MAX_BYTES:
+            raise InputRefusedError(
+                f"the document is larger than the limit of {boundary.MAX_BYTES // 1024} KiB", file="request"
+            )
+    return boundary.read_bytes(bytes(raw), fmt="json", source="request")
+
+
 def _error(exc: Exception) -> JSONResponse:
+    if isinstance(exc, InputRefusedError) and "larger than the limit" in exc.message:
+        return JSONResponse({"error": exc.one_line()}, 413)
     if isinstance(exc, DatabaseError):
         return JSONResponse({"error": exc.one_line()}, 503)
     if isinstance(exc, ConflictError):
@@ -59,6 +106,7 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
         description="Local API: cases, calculations, assessments and scenarios. " + NOTICE,
     )
     app.add_middleware(Guard, settings=settings)
+    _install_api_conventions(app)
     static = resources.files("plealever.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     templates = Jinja2Templates(directory=str(resources.files("plealever.web") / "templates"))
@@ -69,22 +117,30 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
 
     # --- JSON API (documented) ---------------------------------------------------------------
 
-    @app.get("/api/cases", tags=["cases"])
+    @app.get("/api/cases", tags=["cases"], responses=_documented(422, 503))
     def api_list(search: str | None = Query(None, max_length=200)) -> list[dict[str, Any]]:
         return [
             {"id": r.id, "name": r.name, "version": r.current_version, "updated_at": r.updated_at.isoformat()}
             for r in store.list(search)
         ]
 
-    @app.post("/api/cases", tags=["cases"], status_code=201)
-    def api_create(data: Annotated[dict[str, Any], Body()]):
+    @app.post(
+        "/api/cases",
+        tags=["cases"],
+        status_code=201,
+        responses=_documented(413, 422, 503),
+        openapi_extra=_body_schema("Case"),
+    )
+    def api_create(data: Annotated[Any, Depends(_json_body)]):
         try:
+            if not isinstance(data, dict):
+                raise InputRefusedError("expected a mapping of case fields", file="request")
             r = store.create(data)
         except PlealeverError as exc:
             return _error(exc)
         return {"id": r.id, "version": r.version}
 
-    @app.get("/api/cases/{case_id}", tags=["cases"])
+    @app.get("/api/cases/{case_id}", tags=["cases"], responses=_documented(404, 422, 503))
     def api_get(case_id: str, version: int | None = Query(None, ge=1, le=2**31 - 1)):
         try:
             r = store.get(case_id, version)
@@ -98,9 +154,15 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
             "data": r.data,
         }
 
-    @app.put("/api/cases/{case_id}", tags=["cases"])
-    def api_save(case_id: str, body: SaveBody):
+    @app.put(
+        "/api/cases/{case_id}",
+        tags=["cases"],
+        responses=_documented(404, 409, 413, 422, 503),
+        openapi_extra=_body_schema("SaveBody"),
+    )
+    def api_save(case_id: str, raw: Annotated[Any, Depends(_json_body)]):
         try:
+            body = _save_body(raw)
             r = store.save(
                 case_id, body.data, expected_version=body.expected_version, note="saved through the API"
             )
@@ -108,27 +170,32 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
             return _error(exc)
         return {"id": r.id, "version": r.version}
 
-    @app.get("/api/cases/{case_id}/history", tags=["cases"])
+    @app.get("/api/cases/{case_id}/history", tags=["cases"], responses=_documented(404, 422, 503))
     def api_history(case_id: str):
         try:
             return store.history(case_id)
         except PlealeverError as exc:
             return _error(exc)
 
-    @app.get("/api/cases/{case_id}/calculation", tags=["analysis"])
+    @app.get("/api/cases/{case_id}/calculation", tags=["analysis"], responses=_documented(404, 422, 503))
     def api_calculation(case_id: str):
         return _analysis(case_id, "calculation")
 
-    @app.get("/api/cases/{case_id}/assessment", tags=["analysis"])
+    @app.get("/api/cases/{case_id}/assessment", tags=["analysis"], responses=_documented(404, 422, 503))
     def api_assessment(case_id: str):
         return _analysis(case_id, "assessment")
 
-    @app.get("/api/cases/{case_id}/scenarios", tags=["analysis"])
+    @app.get("/api/cases/{case_id}/scenarios", tags=["analysis"], responses=_documented(404, 422, 503))
     def api_scenarios(case_id: str, draws: int = Query(2000, ge=100, le=20000)):
         return _analysis(case_id, "scenarios", draws=draws)
 
-    @app.post("/api/calculate", tags=["analysis"])
-    def api_calculate(data: Annotated[dict[str, Any], Body()]):
+    @app.post(
+        "/api/calculate",
+        tags=["analysis"],
+        responses=_documented(413, 422),
+        openapi_extra=_body_schema("Case"),
+    )
+    def api_calculate(data: Annotated[Any, Depends(_json_body)]):
         from plealever.guidelines import calculate
 
         try:
@@ -136,7 +203,7 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
         except PlealeverError as exc:
             return _error(exc)
 
-    @app.get("/api/schema", tags=["analysis"])
+    @app.get("/api/schema", tags=["analysis"], responses=_documented())
     def api_schema() -> dict[str, Any]:
         from plealever.case import Case
 
@@ -318,6 +385,76 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
         return page(request, "history.html", record=r, versions=list(reversed(versions)))
 
     return app
+
+
+def _save_body(raw: Any) -> SaveBody:
+    if not isinstance(raw, dict):
+        raise InputRefusedError("expected a mapping with data and expected_version", file="request")
+    try:
+        return SaveBody.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"]) or None
+        raise InputRefusedError(err["msg"], file="request", field=where) from None
+
+
+def _install_api_conventions(app: FastAPI) -> None:
+    """One error shape for the API, a correct Allow header, and the case model in the OpenAPI document."""
+
+    @app.exception_handler(PlealeverError)
+    async def plealever_error(_request: Request, exc: PlealeverError):
+        return _error(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_request: Request, exc: RequestValidationError):
+        errors = exc.errors()
+        first = errors[0] if errors else {"loc": (), "msg": "invalid request"}
+        where = ".".join(str(p) for p in first["loc"])
+        return JSONResponse({"error": " ".join(f"request: {where}: {first['msg']}".split())[:500]}, 422)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException):
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            # Starlette names only the first route whose path matched; a path served by several
+            # routes (GET and PUT /api/cases/{id}) allows the methods of all of them.
+            methods: set[str] = set()
+            for route in app.router.routes:
+                match, _ = route.matches(request.scope)
+                if match is not Match.NONE and getattr(route, "methods", None):
+                    methods |= set(route.methods)
+            headers["Allow"] = ", ".join(sorted(methods))
+        return JSONResponse({"error": str(exc.detail)}, exc.status_code, headers=headers)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            from fastapi.openapi.utils import get_openapi
+
+            from plealever.case import Case
+
+            schema = get_openapi(
+                title=app.title, version=app.version, description=app.description, routes=app.routes
+            )
+            case = Case.model_json_schema(ref_template="#/components/schemas/{model}")
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            components.update(case.pop("$defs", {}))
+            components["Case"] = case
+            components["SaveBody"] = {
+                "type": "object",
+                "title": "SaveBody",
+                "required": ["data", "expected_version"],
+                "additionalProperties": False,
+                "properties": {
+                    "data": {"$ref": "#/components/schemas/Case"},
+                    "expected_version": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+                },
+            }
+            schema["components"]["securitySchemes"] = {"token": {"type": "http", "scheme": "bearer"}}
+            schema["security"] = [{"token": []}]
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _go(request: Request, url: str) -> Response:

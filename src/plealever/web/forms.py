@@ -130,7 +130,8 @@ def _yaml(value: Any) -> str:
 
 def from_form(form: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
     """The case file the form describes, and any field whose text could not even be parsed."""
-    from plealever.case.load import _Loader
+    from plealever.case.boundary import read_text
+    from plealever.errors import PlealeverError, quote
 
     data: dict[str, Any] = {}
     errors: dict[str, str] = {}
@@ -141,17 +142,19 @@ def from_form(form: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
             continue
         if kind == "yaml":
             try:
-                value = yaml.load(raw, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
-            except yaml.YAMLError as exc:
-                errors[name] = f"not valid YAML: {' '.join(str(exc).split())[:200]}"
+                value = read_text(raw, fmt="yaml", source=name)
+            except PlealeverError as exc:
+                errors[name] = exc.one_line()
                 continue
         elif kind == "bool":
             value = raw == "true"
         elif kind == "number":
             try:
+                if len(raw) > 40:
+                    raise ValueError(raw)
                 value = int(raw) if raw.lstrip("-").isdigit() else float(raw)
             except ValueError:
-                errors[name] = f"expected a number, got {raw!r}"
+                errors[name] = f"expected a number, got {quote(raw)}"
                 continue
         else:
             value = raw
