@@ -14,6 +14,7 @@ from docx import Document
 from pypdf import PdfReader
 
 from plealever import load_case, parse_case
+from plealever.errors import OutputError
 from plealever.report import build_context, render, write_atomic
 from plealever.report.render import to_markdown
 from tests.test_cli import plealever
@@ -172,7 +173,7 @@ def test_write_atomic_leaves_the_old_file_on_failure(tmp_path: Path, monkeypatch
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "fsync", boom)
-    with pytest.raises(OSError):
+    with pytest.raises(OutputError, match="disk full"):
         write_atomic(target, b"new memo")
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["memo.md"]

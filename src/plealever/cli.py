@@ -96,21 +96,22 @@ def cases_export(
     db: DbOption = None,
 ) -> None:
     """Export a case file (exactly as imported, if that version was imported in this format)."""
-    from plealever.errors import CaseFileError, PlealeverError
+    from plealever.errors import CaseFileError, PlealeverError, quote
+    from plealever.files import check_output, write_atomic
 
     try:
         if fmt not in ("yaml", "json"):
-            raise CaseFileError(f"unknown format {fmt!r}; expected yaml or json", field="--format")
+            raise CaseFileError(f"unknown format {quote(fmt)}; expected yaml or json", field="--format")
+        if output is not None:
+            check_output(output)
         text = _store(db).export(case_id, version, fmt)
+        if output is not None:
+            write_atomic(output, text.encode("utf-8"))
     except PlealeverError as exc:
         _fail(exc)
         return
     if output is None:
         sys.stdout.write(text)
-        return
-    from plealever.report import write_atomic
-
-    write_atomic(output, text.encode("utf-8"))
 
 
 @cases_app.command("history")
@@ -279,28 +280,30 @@ def memo(
 ) -> None:
     """Write the negotiation memo. Markdown goes to standard output unless -o is given."""
     from plealever.case import load_case
-    from plealever.errors import CaseFileError, PlealeverError
-    from plealever.report import build_context, render, write_atomic
+    from plealever.errors import CaseFileError, PlealeverError, quote
+    from plealever.files import check_output, write_atomic
+    from plealever.report import build_context, render
     from plealever.report.render import FORMATS
 
     try:
         if fmt not in FORMATS:
             raise CaseFileError(
-                f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}", field="--format"
+                f"unknown format {quote(fmt)}; expected one of {', '.join(FORMATS)}", field="--format"
             )
         if output is None and fmt in ("docx", "pdf"):
             raise CaseFileError(f"{fmt} is binary: give an output file with -o", field="--output")
-        if output is not None and not output.parent.exists():
-            raise CaseFileError("the output folder does not exist", file=str(output))
+        if output is not None:
+            check_output(output)  # before the work, so a wrong path fails at once
         case = load_case(case_file)
         data = render(build_context(case, source=str(case_file)), fmt)
+        if output is not None:
+            write_atomic(output, data)
     except PlealeverError as exc:
         _fail(exc)
         return
     if output is None:
         sys.stdout.write(data.decode("utf-8"))
         return
-    write_atomic(output, data)
     typer.echo(f"wrote {output}", err=True)
 
 

@@ -4,15 +4,34 @@ from __future__ import annotations
 
 import base64
 import io
-import os
-import tempfile
-from pathlib import Path
+import re
+from importlib import resources
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from plealever.files import write_atomic
 from plealever.report.context import MemoContext
 
 FORMATS = ("md", "html", "docx", "pdf")
+__all__ = ["FORMATS", "render", "to_docx", "to_html", "to_markdown", "to_pdf", "write_atomic"]
+# Markdown that could make a previewer fetch or run something (images, links, raw HTML, code spans)
+# or restructure the memo; each is shown as itself after a backslash (CommonMark 2.4).
+_MD_ACTIVE = re.compile(r"([\\`*_\[\]<>!|#~&])")
+_CITATION = re.compile(r"\\\[([0-9]{1,4})\\\](?![:(\[\\])")
+
+
+class Markup(str):
+    """Text the Markdown template writes as it is: markup the template itself makes."""
+
+
+def md_escape(value) -> str:
+    """Every value the Markdown template prints is escaped unless it is Markup: user text can carry
+    `![](http://...)` or `<img src=...>`, and a Markdown previewer would fetch it."""
+    if isinstance(value, Markup):
+        return value
+    text = _MD_ACTIVE.sub(r"\\\1", str(value))
+    # A citation marker [12] stays readable: alone it is no link (nothing follows that could make it one).
+    return _CITATION.sub(r"[\1]", text)
 
 
 def _env() -> Environment:
@@ -24,12 +43,19 @@ def _env() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["b64"] = lambda data: base64.b64encode(data).decode("ascii")
-    env.filters["mdcell"] = lambda text: str(text).replace("|", "\\|").replace("\n", " ")
+    return env
+
+
+def _md_env() -> Environment:
+    env = _env()
+    env.finalize = md_escape  # autoescape for Markdown: applies to every {{ ... }} in the template
+    env.filters["raw"] = Markup
+    env.filters["mdcell"] = lambda text: " ".join(str(text).split())  # one line per table row
     return env
 
 
 def to_markdown(m: MemoContext) -> str:
-    text = _env().get_template("memo.md.j2").render(m=m)
+    text = _md_env().get_template("memo.md.j2").render(m=m)
     while "\n\n\n" in text:
         text = text.replace("\n\n\n", "\n\n")
     return text
@@ -42,7 +68,44 @@ def to_html(m: MemoContext) -> str:
 def to_pdf(m: MemoContext) -> bytes:
     from weasyprint import HTML
 
-    return HTML(string=to_html(m)).write_pdf()
+    return HTML(string=to_html(m), url_fetcher=_offline_fetcher()).write_pdf()
+
+
+def _offline_fetcher():
+    """WeasyPrint may read data: URLs and the package's own files, nothing else: no network, no
+    file elsewhere on the disk, whatever a memo's text might name."""
+    from weasyprint import urls
+
+    package = str(resources.files("plealever"))
+
+    def allowed(url: str) -> bool:
+        if url.startswith("data:"):
+            return True
+        if url.startswith("file://"):
+            import os.path
+            from urllib.parse import unquote, urlsplit
+
+            path = os.path.realpath(unquote(urlsplit(url).path))
+            return path == package or path.startswith(package + os.sep)
+        return False
+
+    base = getattr(urls, "URLFetcher", None)
+    if base is not None:  # WeasyPrint 66 and later: a fetcher class
+
+        class Offline(base):
+            def fetch(self, url, headers=None):
+                if not allowed(url):
+                    raise ValueError(f"plealever renders offline; refused to fetch {url[:60]}")
+                return super().fetch(url, headers)
+
+        return Offline(fail_on_errors=False)
+
+    def fetch(url, timeout=10, ssl_context=None):  # earlier WeasyPrint: a function
+        if not allowed(url):
+            raise ValueError(f"plealever renders offline; refused to fetch {url[:60]}")
+        return urls.default_url_fetcher(url, timeout=timeout, ssl_context=ssl_context)
+
+    return fetch
 
 
 def to_docx(m: MemoContext) -> bytes:
@@ -100,18 +163,3 @@ def render(m: MemoContext, fmt: str) -> bytes:
     if fmt == "pdf":
         return to_pdf(m)
     raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside `path`, then rename: a failure never leaves half a memo."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

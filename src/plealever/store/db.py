@@ -37,6 +37,7 @@ from sqlalchemy.pool import StaticPool
 from plealever.case.boundary import MAX_BYTES
 from plealever.case.load import parse_case, read_case_text
 from plealever.errors import CaseFileError, InputRefusedError, PlealeverError
+from plealever.files import private_dir, private_file
 
 
 class StoreError(PlealeverError):
@@ -96,10 +97,55 @@ def default_url() -> str:
     from platformdirs import user_data_dir
 
     folder = Path(user_data_dir("plealever", appauthor=False))
-    folder.mkdir(parents=True, exist_ok=True)
+    private_dir(folder)
     with contextlib.suppress(OSError):
-        folder.chmod(0o700)  # privileged client files
+        folder.chmod(0o700)  # the tool's own folder: privileged client files, owner only
     return f"sqlite:///{folder / 'cases.sqlite3'}"
+
+
+def shown_url(url: str) -> str:
+    """A database URL as it may be printed: the password hidden, however the URL is written."""
+    import re
+
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - unparseable: hide what looks like user:password@
+        return re.sub(r"(//[^/:@]*:)[^@/]*@", r"\1***@", url)
+
+
+def _hide_secrets(text: str, url: str) -> str:
+    """An error text with the URL's password removed, wherever the driver quoted it."""
+    from urllib.parse import quote, unquote
+
+    from sqlalchemy.engine import make_url
+
+    try:
+        password = make_url(url).password
+    except Exception:  # noqa: BLE001
+        password = None
+    for secret in {password, unquote(password or ""), quote(password or "", safe="")} - {None, ""}:
+        text = text.replace(secret, "***")
+    return text.replace(url, shown_url(url))
+
+
+def _private_sqlite(url: str) -> None:
+    """A SQLite file the user names (--db, PLEALEVER_DB) is created 0600 in a 0700 folder if new,
+    and tightened to 0600 if it exists; SQLite gives its -wal and -shm files the same mode."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    database = parsed.database
+    if not parsed.drivername.startswith("sqlite") or not database or database == ":memory:":
+        return
+    if database.startswith("file:") or parsed.query.get("uri"):
+        return  # a URI filename: SQLite opens it as it says
+    path = Path(database)
+    private_dir(path.parent)
+    for part in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
+        if part is path or part.exists():
+            private_file(part)
 
 
 def _now() -> dt.datetime:
@@ -144,6 +190,7 @@ class Store:
     def __init__(self, url: str | None = None):
         self.url = url or default_url()
         try:
+            _private_sqlite(self.url)
             if self.url in ("sqlite://", "sqlite:///:memory:"):
                 # One shared connection, so every thread sees the same in-memory database.
                 self.engine = create_engine(
@@ -154,9 +201,12 @@ class Store:
             if self.engine.dialect.name == "sqlite":
                 event.listen(self.engine, "connect", _sqlite_pragmas)
             _Base.metadata.create_all(self.engine)
-        except (SQLAlchemyError, ImportError) as exc:
+        except (SQLAlchemyError, ImportError, OSError, ValueError) as exc:
+            detail = _hide_secrets(" ".join(str(exc).split()), self.url)
+            if "pysqlcipher" in self.url and "not a database" in detail:
+                detail = "the key does not open this store, or it is not an encrypted store"
             raise StoreError(
-                f"cannot open the case store: {exc.__class__.__name__}: {exc}", file=self.url
+                f"cannot open the case store: {exc.__class__.__name__}: {detail}", file=shown_url(self.url)
             ) from None
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
@@ -362,6 +412,8 @@ class Store:
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
+    if type(dbapi_connection).__module__.startswith("sqlcipher3"):
+        cursor.execute("PRAGMA cipher_log_level = NONE")  # a wrong key is our one-line error, not C logs
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
