@@ -48,6 +48,10 @@ _UNDERSCORE = re.compile(r"[-+]?[0-9][0-9_]*_[0-9_]*(\.[0-9_]*)?([eE][-+]?[0-9]+
 _BAD_CHAR = re.compile(r"[\ud800-\udfff\x00]")
 
 
+def _prefix(number_text: str) -> str:
+    return number_text if len(number_text) <= 20 else number_text[:20] + "..."
+
+
 def path_text(path: tuple[Any, ...] | list[Any]) -> str:
     out = ""
     for part in path:
@@ -168,7 +172,7 @@ def _read_json(text: str, source: str) -> Any:
         raise _refuse(f"nesting deeper than the limit of {MAX_DEPTH} levels", source) from None
     except _NumberTooLong as exc:
         raise _refuse(
-            f"number {exc.text[:20]}... is beyond the limit of {MAX_DIGITS} digits",
+            f"number {_prefix(exc.text)} is beyond the limit of {MAX_DIGITS} digits",
             source,
             line=_line_of(text, exc.text),
         ) from None
@@ -262,7 +266,7 @@ def _scalar(event: yaml.ScalarEvent, source: str, path, line: int) -> Any:
             )
         if len(value.lstrip("+-")) > MAX_DIGITS:
             raise _refuse(
-                f"number {value[:20]}... is beyond the limit of {MAX_DIGITS} digits", source, path, line
+                f"number {_prefix(value)} is beyond the limit of {MAX_DIGITS} digits", source, path, line
             )
         number = int(value)
         return _check_number(float(number) if want == "float" else number, source, path, line)
@@ -271,7 +275,7 @@ def _scalar(event: yaml.ScalarEvent, source: str, path, line: int) -> Any:
             raise _refuse("numbers must be finite (no .inf or .nan)", source, path, line)
         if len(value) > 40:
             raise _refuse(
-                f"number {value[:20]}... is beyond the limit of {MAX_DIGITS} digits", source, path, line
+                f"number {_prefix(value)} is beyond the limit of {MAX_DIGITS} digits", source, path, line
             )
         return _check_number(float(value), source, path, line)
     if want not in (None, "str"):

@@ -9,7 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
+
+from plealever.case.model_base import _Model
 
 Source = Literal[
     "licensed_psychologist",
@@ -32,9 +34,7 @@ Status = Literal["sought", "in_hand", "disclosed"]
 PROFESSIONAL = ("licensed_psychologist", "psychiatrist", "forensic_specialist")
 
 
-class _Item(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
-
+class _Item(_Model):
     label: str = Field(min_length=1, description="How the assessment names this item.")
     date: dt.date | None = Field(None, description="Date of the item, or the date expected if still sought.")
     source: Source = Field(description="Who made or supplied it.")
@@ -177,9 +177,7 @@ EvidenceItem = Annotated[
 ]
 
 
-class Prosecutor(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
-
+class Prosecutor(_Model):
     policy_era: (
         Literal["ashcroft_2003", "holder_2010", "sessions_2017", "garland_2022", "bondi_2025"] | None
     ) = Field(None, description="The Attorney General's charging memorandum in force (default: by the date).")
@@ -207,9 +205,7 @@ class Prosecutor(BaseModel):
     )
 
 
-class Court(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
-
+class Court(_Model):
     circuit: Literal["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "DC"] | None = None
     district: str | None = None
     judge_tendency: Literal["more_lenient", "typical", "less_lenient"] | None = Field(
@@ -222,9 +218,7 @@ class Court(BaseModel):
     )
 
 
-class Deadlines(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
-
+class Deadlines(_Model):
     plea_offer_expires: dt.date | None = None
     acceptance_timeliness: dt.date | None = Field(
         None, description="The last date a plea notice still lets the government avoid preparing for trial."

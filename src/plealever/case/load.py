@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from plealever.case import boundary
 from plealever.case.model import Case
+from plealever.case.model_base import FIELD_ERRORS
 from plealever.errors import CaseFileError, quote
 
 MAX_PROBLEMS = 3  # validation problems named in one message; the rest are counted
@@ -36,6 +37,10 @@ def _field(loc: tuple[Any, ...], data: Any = None) -> str:
     return out
 
 
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def parse_case(data: Any, *, source: str = "<case>") -> Case:
     """Validate parsed data (from any front end) into a Case: the boundary's limits, then the model."""
     if not isinstance(data, dict):
@@ -46,14 +51,17 @@ def parse_case(data: Any, *, source: str = "<case>") -> Case:
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
-            loc = _field(tuple(p for p in err["loc"] if p not in ("function-after",)), data)
+            parts = tuple(p for p in err["loc"] if p not in ("function-after",))
+            if err["type"] in FIELD_ERRORS:
+                parts += (err["ctx"]["field"],)
+            loc = _field(parts, data)
             msg = err["msg"].removeprefix("Value error, ")
             if err["type"] == "extra_forbidden":
                 msg = "unknown field (see docs/case-file.md or `plealever schema`)"
             elif err["type"] not in ("missing",) and "input" in err and not isinstance(err["input"], dict):
                 msg += f" (got {quote(err['input'])})"
             problems.append(f"{loc}: {msg}" if loc else msg)
-        first, rest = problems[0], problems[1:]
+        first, rest = _cut(problems[0], 220), [_cut(p, 100) for p in problems[1:]]
         shown = "; ".join(rest[: MAX_PROBLEMS - 1]) + ("; ..." if len(rest) >= MAX_PROBLEMS else "")
         more = f" (and {len(rest)} more: {shown})" if rest else ""
         raise CaseFileError(first + more, file=source) from None

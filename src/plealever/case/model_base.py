@@ -8,7 +8,8 @@ import typing
 from functools import cache
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 
 @cache
@@ -19,21 +20,35 @@ def _kinds(annotation: Any) -> frozenset[type]:
     return frozenset({annotation}) if isinstance(annotation, type) else frozenset()
 
 
+# Errors raised for a whole model that belong to one of its fields; the field is in the error's ctx.
+FIELD_ERRORS = ("date_not_text", "bool_not_number")
+
+
 class _Model(BaseModel):
     # Unknown keys are errors; so are infinite or NaN numbers, which no sentence or fact can be.
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
-    @field_validator("*", mode="before")
+    @model_validator(mode="before")
     @classmethod
-    def _no_hidden_readings(cls, value: Any, info: ValidationInfo) -> Any:
+    def _no_hidden_readings(cls, data: Any) -> Any:
         """Refuse the lax readings that change a fact: a number read as a date (0 is 1970-01-01 to
         pydantic), true or false read as a count or an amount."""
-        kinds = _kinds(cls.model_fields[info.field_name].annotation)
-        if dt.date in kinds and isinstance(value, int | float):
-            raise ValueError("expected a date as text, YYYY-MM-DD")
-        if kinds & {int, float} and bool not in kinds and isinstance(value, bool):
-            raise ValueError("expected a number, not true or false")
-        return value
+        if not isinstance(data, dict):
+            return data
+        for name, value in data.items():
+            info = cls.model_fields.get(name) if isinstance(name, str) else None
+            if info is None or not isinstance(value, int | float):
+                continue
+            kinds = _kinds(info.annotation)
+            if dt.date in kinds:
+                raise PydanticCustomError(
+                    "date_not_text", "expected a date as text, YYYY-MM-DD", {"field": name}
+                )
+            if kinds & {int, float} and bool not in kinds and isinstance(value, bool):
+                raise PydanticCustomError(
+                    "bool_not_number", "expected a number, not true or false", {"field": name}
+                )
+        return data
 
 
 Distribution = Literal[

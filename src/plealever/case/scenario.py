@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-from plealever.case.model_base import Acceptance, Count, Distribution
+from plealever.case.model_base import Acceptance, Count, Distribution, _Model
 
 
-class AgreedRange(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
-
+class AgreedRange(_Model):
     min: int = Field(ge=0)
     max: int = Field(ge=0)
 
@@ -22,10 +20,8 @@ class AgreedRange(BaseModel):
         return self
 
 
-class StipulatedFacts(BaseModel):
+class StipulatedFacts(_Model):
     """Facts a scenario stipulates, replacing the case's (omitted ones are unchanged)."""
-
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     image_count: int | None = Field(None, ge=0)
     still_images: int | None = Field(None, ge=0)
@@ -37,10 +33,8 @@ class StipulatedFacts(BaseModel):
     receipt_only_no_intent_to_distribute: bool | None = None
 
 
-class ScenarioSpec(BaseModel):
+class ScenarioSpec(_Model):
     """A disposition to compare: the counts of conviction and what the agreement says."""
-
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     id: str = Field(min_length=1, pattern=r"^[a-z0-9_-]+$")
     label: str = Field(min_length=1)

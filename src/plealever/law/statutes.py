@@ -42,8 +42,8 @@ def require_statute(book: Rulebook, text: str, *, field: str, source: str | None
     statute = find_statute(book, text)
     if statute is None:
         raise UnknownStatuteError(
-            f"unknown or unmodelled statute {quote(text)}; expected one of "
-            + ", ".join(f"18 U.S.C. § {k}" for k in book.statutes),
+            f"unknown or unmodelled statute {quote(text)}; expected one of 18 U.S.C. § "
+            + ", ".join(book.statutes),
             file=source,
             field=field,
         )

@@ -34,7 +34,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.pool import StaticPool
 
-from plealever.case.boundary import MAX_BYTES
+from plealever.case.boundary import MAX_BYTES, check_data
 from plealever.case.load import parse_case, read_case_text
 from plealever.errors import CaseFileError, InputRefusedError, PlealeverError
 from plealever.files import private_dir, private_file
@@ -331,6 +331,16 @@ class Store:
         )
         if v is None:
             raise StoreError(f"case {case_id} has no version {version}")
+        try:  # a store written before the boundary's checks may hold what they refuse
+            check_data(v.data, source="")
+            if v.source_text is not None:
+                check_data(v.source_text, source="")
+        except InputRefusedError as exc:
+            raise StoreError(
+                f"the stored case breaks an input rule ({exc.field or 'the text'}: {exc.message}); "
+                "it was saved before that rule existed",
+                file=f"case {case_id} version {v.version}",
+            ) from None
         return case, v
 
     @_guarded

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from plealever.case.evidence import Court, Deadlines, Prosecutor
 from plealever.case.model import Case, CriminalHistory, Facts
+from plealever.case.model_base import FIELD_ERRORS
 
 
 @dataclass
@@ -175,6 +176,8 @@ def field_errors(data: dict[str, Any]) -> dict[str, str]:
         out: dict[str, str] = {}
         for err in exc.errors():
             loc = [str(p) for p in err["loc"] if not isinstance(p, int)]
+            if err["type"] in FIELD_ERRORS:
+                loc.append(err["ctx"]["field"])
             target = next(
                 (".".join(loc[:i]) for i in range(len(loc), 0, -1) if ".".join(loc[:i]) in known), ""
             )
