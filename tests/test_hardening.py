@@ -37,38 +37,94 @@ def _refused(text: str, fmt: str = "yaml") -> str:
 
 REFUSED = [
     # (format, text, what the one-line message must say)
-    ("yaml", "name: a\nfacts:\n  videos: 1\n  videos: 2\n", "f.yaml: facts: duplicate key 'videos' (lines 3 and 4)"),
-    ("json", '{"facts": {"videos": 1,\n "videos": 2}}', "f.json: facts: duplicate key 'videos' (lines 1 and 2)"),
+    (
+        "yaml",
+        "name: a\nfacts:\n  videos: 1\n  videos: 2\n",
+        "f.yaml: facts: duplicate key 'videos' (lines 3 and 4)",
+    ),
+    (
+        "json",
+        '{"facts": {"videos": 1,\n "videos": 2}}',
+        "f.json: facts: duplicate key 'videos' (lines 1 and 2)",
+    ),
     ("json", '{"mitigation": [{"a": 1}, {"b": 1, "b": 2}]}', "f.json: mitigation[1]: duplicate key 'b'"),
-    ("yaml", "facts:\n  image_count: 0150\n", "facts.image_count (line 2): '0150' has a leading zero"),  # 1.1: 104
-    ("yaml", "facts:\n  videos: 2:30\n", "facts.videos (line 2): '2:30' looks like a base-60 number"),  # 1.1: 150
+    (
+        "yaml",
+        "facts:\n  image_count: 0150\n",
+        "facts.image_count (line 2): '0150' has a leading zero",
+    ),  # 1.1: 104
+    (
+        "yaml",
+        "facts:\n  videos: 2:30\n",
+        "facts.videos (line 2): '2:30' looks like a base-60 number",
+    ),  # 1.1: 150
     ("yaml", "facts:\n  videos: 1_000\n", "'1_000' looks like a number with underscores"),
     ("yaml", "facts:\n  videos: 0x1F\n", "'0x1F' looks like a number in another base"),
-    ("yaml", "name: !!python/object/apply:os.system [ls]\n", "name (line 1): YAML tag 'python/object/apply:os.system'"),
+    (
+        "yaml",
+        "name: !!python/object/apply:os.system [ls]\n",
+        "name (line 1): YAML tag 'python/object/apply:os.system'",
+    ),
     ("yaml", "name: !!binary aGk=\n", "YAML tag 'binary' is not allowed"),
     ("yaml", "name: !custom x\n", "YAML tag '!custom' is not allowed"),
-    ("yaml", "a: &x 1\n" + "".join(f"b{i}: *x\n" for i in range(40)), "more than the limit of 32 YAML aliases"),
+    (
+        "yaml",
+        "a: &x 1\n" + "".join(f"b{i}: *x\n" for i in range(40)),
+        "more than the limit of 32 YAML aliases",
+    ),
     # Four aliases of a 5,001-value list: 25,005 values once expanded, past the budget of 20,000.
-    ("yaml", "a: &a [" + ", ".join(["x"] * 5000) + "]\nb: [*a, *a, *a, *a]\n", "values (aliases counted in full)"),
+    (
+        "yaml",
+        "a: &a [" + ", ".join(["x"] * 5000) + "]\nb: [*a, *a, *a, *a]\n",
+        "values (aliases counted in full)",
+    ),
     ("yaml", "a: &x [*x]\n", "alias *'x' refers to itself"),
     ("yaml", "<<: {name: a}\n", "merge keys (<<) are not supported"),
     ("yaml", "a: " + "[" * 30 + "]" * 30 + "\n", "nesting deeper than the limit of 24 levels"),
     ("yaml", "a: " + "[" * 5000 + "]" * 5000 + "\n", "nesting deeper than the limit of 24 levels"),
-    ("json", "[" * 5000 + "]" * 5000, "f.json: nesting deeper than the limit of 24 levels"),  # RecursionError before
+    (
+        "json",
+        "[" * 5000 + "]" * 5000,
+        "f.json: nesting deeper than the limit of 24 levels",
+    ),  # RecursionError before
     ("json", '{"a": ' + "[" * 30 + "]" * 30 + "}", "nesting deeper than the limit of 24 levels"),
     ("yaml", "name: " + "x" * 20_001 + "\n", "text longer than the limit of 20000 characters: 'xxxx"),
     ("yaml", "x" * 101 + ": 1\n", "a key longer than the limit of 100 characters"),
     ("yaml", "findings:\n" + "- a\n" * 20_001, "more than the limit of 20000 values"),
     ("yaml", "name: a\n" + "#" * (257 * 1024), "larger than the limit of 256 KiB"),
-    ("yaml", "facts:\n  videos: " + "9" * 4301 + "\n", "number 99999999999999999999... is beyond the limit of 15 digits"),
-    ("json", '{"facts": {"videos": ' + "9" * 4301 + "}}", "is beyond the limit of 15 digits"),  # ValueError before
-    ("yaml", "facts:\n  videos: 1000000000000000\n", "facts.videos (line 2): number 1000000000000000 is beyond the limit of 15 digits"),
-    ("yaml", "facts:\n  distribution_retail_value: 1e300\n", "number 1e+300 is beyond the limit of 15 digits"),
+    (
+        "yaml",
+        "facts:\n  videos: " + "9" * 4301 + "\n",
+        "number 99999999999999999999... is beyond the limit of 15 digits",
+    ),
+    (
+        "json",
+        '{"facts": {"videos": ' + "9" * 4301 + "}}",
+        "is beyond the limit of 15 digits",
+    ),  # ValueError before
+    (
+        "yaml",
+        "facts:\n  videos: 1000000000000000\n",
+        "facts.videos (line 2): number 1000000000000000 is beyond the limit of 15 digits",
+    ),
+    (
+        "yaml",
+        "facts:\n  distribution_retail_value: 1e300\n",
+        "number 1e+300 is beyond the limit of 15 digits",
+    ),
     ("yaml", "facts:\n  distribution_retail_value: .inf\n", "numbers must be finite"),
     ("yaml", "facts:\n  distribution_retail_value: 1e400\n", "numbers must be finite"),
     ("json", '{"facts": {"distribution_retail_value": NaN}}', "numbers must be finite"),
-    ("json", '{"facts": {"distribution_retail_value": 1e400}}', "facts.distribution_retail_value: numbers must be finite"),
-    ("json", '{"name": "a\\ud800b"}', "f.json: name: text contains a lone surrogate (invalid Unicode) at character 2"),
+    (
+        "json",
+        '{"facts": {"distribution_retail_value": 1e400}}',
+        "facts.distribution_retail_value: numbers must be finite",
+    ),
+    (
+        "json",
+        '{"name": "a\\ud800b"}',
+        "f.json: name: text contains a lone surrogate (invalid Unicode) at character 2",
+    ),
     ("json", '{"name": "a\\u0000b"}', "name: text contains a NUL character"),
     ("yaml", 'name: "\\ud800"\n', "not valid YAML"),  # libyaml refuses the escape itself
     ("yaml", "name: a\n---\nname: b\n", "more than one YAML document"),
@@ -89,11 +145,15 @@ def test_the_boundary_refuses_in_one_clean_line(fmt, text, expected):
     ("text", "expected"),
     [
         # YAML 1.2 core schema: what each form means is what it looks like.
-        ("a: 0\nb: -3\nc: 150\nd: 0.5\ne: 1e3\nf: ~\ng: null\nh: true\ni: False\n",
-         {"a": 0, "b": -3, "c": 150, "d": 0.5, "e": 1000.0, "f": None, "g": None, "h": True, "i": False}),
+        (
+            "a: 0\nb: -3\nc: 150\nd: 0.5\ne: 1e3\nf: ~\ng: null\nh: true\ni: False\n",
+            {"a": 0, "b": -3, "c": 150, "d": 0.5, "e": 1000.0, "f": None, "g": None, "h": True, "i": False},
+        ),
         # Text stays text: quoted numbers, dates (the model reads them), 1.1 booleans.
-        ("a: '0150'\nb: 2024-01-31\nc: yes\nd: off\ne: !!str 12\n",
-         {"a": "0150", "b": "2024-01-31", "c": "yes", "d": "off", "e": "12"}),
+        (
+            "a: '0150'\nb: 2024-01-31\nc: yes\nd: off\ne: !!str 12\n",
+            {"a": "0150", "b": "2024-01-31", "c": "yes", "d": "off", "e": "12"},
+        ),
         # Anchors within the budget are plain copies.
         ("a: &x {k: 1}\nb: *x\n", {"a": {"k": 1}, "b": {"k": 1}}),
         ("", None),
@@ -224,8 +284,14 @@ def test_criminal_history_windows_reaching_before_year_one_compute():
         "offense_date": "2020-05-01",
         "criminal_history": {
             "instant_offense_commenced": "0001-01-01",
-            "records": [{"label": "a", "offense_date": "0001-01-01", "sentence_date": "0001-01-01",
-                         "imprisonment_months": 20}],
+            "records": [
+                {
+                    "label": "a",
+                    "offense_date": "0001-01-01",
+                    "sentence_date": "0001-01-01",
+                    "imprisonment_months": 20,
+                }
+            ],
         },
     }  # before: ValueError "year -14 is out of range" from the 15-year window
     result = calculate(parse_case(data))
@@ -292,7 +358,9 @@ def test_adversarial_files_give_zero_tracebacks_hangs_accepted_invalid_and_uncle
 
 WORST = {
     "alias-bomb.yaml": "a: &a [lol,lol,lol,lol,lol,lol,lol,lol,lol]\n"
-    + "".join(f"{c}: &{c} [{', '.join([f'*{p}'] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi", strict=True)),
+    + "".join(
+        f"{c}: &{c} [{', '.join([f'*{p}'] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+    ),
     "deep.json": "[" * 100_000 + "]" * 100_000,
     "deep.yaml": "a: " + "[" * 100_000 + "]" * 100_000 + "\n",
     "huge-int.json": '{"facts": {"videos": ' + "9" * 200_000 + "}}",
@@ -385,7 +453,9 @@ def test_a_lone_surrogate_already_in_a_store_is_a_clean_error(tmp_path):
             {"d": json.dumps({**BASE, "name": "bad \ud800 name"})},
         )
     out = plealever("cases", "export", r.id, "-f", "json", "--db", url)
-    assert out.returncode == 2 and "lone surrogate" in out.stderr and "Traceback" not in out.stderr, out.stderr
+    assert out.returncode == 2 and "lone surrogate" in out.stderr and "Traceback" not in out.stderr, (
+        out.stderr
+    )
     s = Settings(host="testserver", port=80)
     client = TestClient(create_app(Store(url), s))
     got = client.get(f"/api/cases/{r.id}", headers={"Authorization": f"Bearer {s.token}"})
@@ -394,6 +464,12 @@ def test_a_lone_surrogate_already_in_a_store_is_a_clean_error(tmp_path):
 
 def test_limits_are_documented():
     text = (ROOT / "docs" / "case-file.md").read_text(encoding="utf-8")
-    for limit in (boundary.MAX_BYTES // 1024, boundary.MAX_DEPTH, boundary.MAX_NODES, boundary.MAX_ALIASES,
-                  boundary.MAX_STRING, boundary.MAX_DIGITS):
+    for limit in (
+        boundary.MAX_BYTES // 1024,
+        boundary.MAX_DEPTH,
+        boundary.MAX_NODES,
+        boundary.MAX_ALIASES,
+        boundary.MAX_STRING,
+        boundary.MAX_DIGITS,
+    ):
         assert str(limit) in text, limit
