@@ -5,6 +5,7 @@ Screenshots go to test-artifacts/e2e/. scripts/test installs Chromium; without i
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -114,3 +115,92 @@ def test_case_workflow_in_chromium(server):
         expect(page.locator("pre.diff")).to_contain_text("image_count: 700")
         page.screenshot(path=str(ARTIFACTS / "6-history.png"))
         browser.close()
+
+
+class _Recorder:
+    """A bare HTTP server on a loopback address that records what each request carried."""
+
+    def __init__(self, host: str):
+        import http.server
+        import threading
+
+        seen = self.seen = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 - the http.server interface
+                seen.append(
+                    {"path": self.path, "cookie": self.headers.get("Cookie"), "headers": dict(self.headers)}
+                )
+                body = b"<!doctype html><title>other local server</title><p>hello</p>"
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer((host, 0), Handler)
+        self.port = self.httpd.server_address[1]
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def test_another_local_server_receives_no_credential_that_works(server):
+    """Browsers send a host's cookies to all its ports. The session cookie lives on the random
+    127.x.y.z address `serve` chose, so a server on 127.0.0.1 (or localhost) that the same browser
+    visits gets nothing; and the cookie is a session id, never the printed token."""
+    if CHROMIUM is None:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is required in CI (scripts/test installs it)")
+        pytest.skip("chromium not installed")
+    import urllib.error
+    import urllib.request
+
+    from playwright.sync_api import expect, sync_playwright
+
+    match = re.match(r"http://(127\.\d+\.\d+\.\d+):(\d+)/\?token=(\S+)", server)
+    host, port, token = match.group(1), int(match.group(2)), match.group(3)
+    assert host != "127.0.0.1"
+    elsewhere = _Recorder("127.0.0.1")  # another program on the usual loopback address
+    same_host = _Recorder(host)  # a control: another port on plealever's own address
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
+            )
+            context = browser.new_context()
+            page = context.new_page()
+            page.goto(server)
+            expect(page.get_by_role("heading", name="Cases")).to_be_visible()
+            cookies = context.cookies()
+            assert [c["name"] for c in cookies] == [f"plealever_session_{port}"]
+            assert cookies[0]["value"] != token and cookies[0]["domain"] == host and cookies[0]["httpOnly"]
+            for url in (f"http://127.0.0.1:{elsewhere.port}/", f"http://localhost:{elsewhere.port}/x"):
+                page.goto(url)
+                expect(page.get_by_text("hello")).to_be_visible()
+            page.goto(f"http://{host}:{same_host.port}/")
+            expect(page.get_by_text("hello")).to_be_visible()
+            browser.close()
+    finally:
+        elsewhere.close()
+        same_host.close()
+    assert len(elsewhere.seen) >= 2 and all(r["cookie"] is None for r in elsewhere.seen), elsewhere.seen
+    assert not any(token in json.dumps(r) for r in elsewhere.seen + same_host.seen)  # nor the token
+    # The control shows the recorder sees cookies: the same address on another port gets the session
+    # id (the residual risk docs/decisions/0012-hardening.md describes), which is not the token.
+    assert any(f"plealever_session_{port}=" in (r["cookie"] or "") for r in same_host.seen), same_host.seen
+    # Whatever the other server received, none of it opens plealever.
+    for record in elsewhere.seen:
+        for value in [record["cookie"], *record["headers"].values()]:
+            request = urllib.request.Request(
+                f"http://{host}:{port}/api/cases",
+                headers={"Cookie": f"plealever_session_{port}={value}", "Authorization": f"Bearer {value}"},
+            )
+            with pytest.raises(urllib.error.HTTPError) as info:
+                urllib.request.urlopen(request, timeout=10)
+            assert info.value.code == 401

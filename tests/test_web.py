@@ -307,3 +307,52 @@ def test_serve_on_a_busy_port_fails_in_one_line():
         busy.close()
     assert out.returncode == 2 and out.stderr.strip().startswith("error: cannot listen on 127.0.0.1")
     assert "Traceback" not in out.stderr
+
+
+def test_the_session_is_a_random_id_that_expires_when_idle(tmp_path):
+    now = [1000.0]
+    s = Settings(host="127.44.5.6", port=8765, clock=lambda: now[0], idle_seconds=60)
+    c = TestClient(create_app(Store("sqlite://"), s), base_url="http://127.44.5.6:8765")
+    first = c.get(f"/?token={s.token}", follow_redirects=False)
+    session = first.cookies.get(s.cookie)
+    assert session and session != s.token and len(session) >= 40
+    assert c.get("/api/cases").status_code == 200
+    now[0] += 59  # used within the idle limit: it stays open
+    assert c.get("/api/cases").status_code == 200
+    now[0] += 61  # idle past the limit: gone, and it does not come back
+    assert c.get("/api/cases").status_code == 401
+    now[0] += 1
+    assert c.get("/api/cases").status_code == 401
+    assert c.get(f"/?token={s.token}", follow_redirects=False).cookies.get(s.cookie) not in (None, session)
+    forged = TestClient(create_app(Store("sqlite://"), s), base_url="http://127.44.5.6:8765")
+    forged.cookies.set(s.cookie, s.token)  # the token itself is no session
+    assert forged.get("/api/cases").status_code == 401
+
+
+def test_on_a_random_loopback_address_other_host_names_are_refused():
+    s = Settings(host="127.44.5.6", port=8765)
+    assert s.allowed_hosts == {"127.44.5.6", "127.44.5.6:8765"}
+    c = TestClient(create_app(Store("sqlite://"), s), base_url="http://127.44.5.6:8765")
+    assert c.get("/", headers={"Host": "127.0.0.1:8765"}).status_code == 400
+    assert c.get("/", headers={"Host": "localhost:8765"}).status_code == 400
+    assert "127.0.0.1" in Settings(host="127.0.0.1", port=1).allowed_hosts  # named explicitly: as before
+
+
+def test_serve_listens_on_a_random_loopback_address_and_prints_it():
+    import re
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "plealever"), "serve", "--port", "0", "--db", "sqlite://"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        url = proc.stdout.readline()
+        match = re.search(r"http://(127\.(\d+)\.\d+\.\d+):\d+/\?token=", url)
+        assert match and match.group(2) != "0", url  # outside 127.0.x.x, where other services listen
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
