@@ -149,3 +149,20 @@ def test_cases_cli(tmp_path):
     assert "acceptance: three_level" in plealever("cases", "show", case_id, "--db", db).stdout
     bad = plealever("cases", "show", "nope", "--db", db)
     assert bad.returncode == 2 and bad.stderr.strip() == "error: no case nope"
+
+
+def test_the_optional_encrypted_store(tmp_path, monkeypatch):
+    """SQLCipher through SQLAlchemy's pysqlcipher dialect (the `encrypted` extra; a test dependency)."""
+    pytest.importorskip("sqlcipher3")
+    from tests.test_cli import plealever
+
+    path = tmp_path / "sealed.sqlite3"
+    url = f"sqlite+pysqlcipher://:correct%20horse@/{path}"
+    record = Store(url).import_file(ROOT / "examples" / "receipt-plea.yaml")
+    assert Store(url).get(record.id).data["facts"]["videos"] == 10
+    raw = path.read_bytes()
+    assert not raw.startswith(b"SQLite format 3") and b"receipt" not in raw  # nothing readable on disk
+    assert path.stat().st_mode & 0o077 == 0
+    out = plealever("cases", "list", "--db", f"sqlite+pysqlcipher://:wrong@/{path}")
+    assert out.returncode == 2 and "the key does not open this store" in out.stderr
+    assert "wrong" not in out.stderr and "correct" not in out.stderr and "ERROR CORE" not in out.stderr
