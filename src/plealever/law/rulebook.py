@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from plealever.errors import LawDataError
+from plealever.law.circuit_law import CircuitLaw
 
 Certainty = Literal["verified", "unverified", "contested"]
 # Files that are structured documents rather than guideline sections; each module that reads one
@@ -193,6 +194,7 @@ class Rulebook:
         self.categories: list[str] = []
         self.zones: list[dict[str, Any]] = []
         self.documents: dict[str, dict[str, Any]] = {}
+        self.circuit_law: CircuitLaw | None = None
         self.digest = hashlib.sha256("".join(files[k] for k in sorted(files)).encode()).hexdigest()
         for name in sorted(files):
             self._load(name, files[name])
@@ -211,6 +213,8 @@ class Rulebook:
                 for key, value in data["statutes"].items():
                     self.statutes[key] = Statute(key=key, **value)
                 self.supervised_release = [SupervisedRelease(**v) for v in data["supervised_release"]]
+            elif name == "circuit-law.yaml":
+                self.circuit_law = CircuitLaw(**data)
             elif name in DOCUMENTS:
                 self.documents[name.removesuffix(".yaml")] = data
             elif name == "sentencing-table.yaml":
@@ -244,6 +248,11 @@ class Rulebook:
             for ref in refs:
                 if ref not in self.authorities:
                     raise LawDataError(f"law/data/{doc}.yaml cites unknown authority {ref!r}")
+        if self.circuit_law is None:
+            raise LawDataError("law/data/circuit-law.yaml is missing")
+        for ref in self.circuit_law.authority_ids():
+            if ref not in self.authorities:
+                raise LawDataError(f"law/data/circuit-law.yaml cites unknown authority {ref!r}")
         if sorted(self.table) != list(range(1, 44)) or any(len(r) != 6 for r in self.table.values()):
             raise LawDataError("the Sentencing Table must have levels 1-43 with six categories each")
 
