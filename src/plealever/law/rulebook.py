@@ -289,6 +289,14 @@ class Rulebook:
                 for ref in version.authorities:
                     if ref not in self.authorities:
                         raise LawDataError(f"statute {statute.key} cites unknown authority {ref!r}")
+        others = [(f"section {k}", v.authorities) for k, v in self.sections.items()]
+        others += [(f"edition {e.effective}", e.authorities) for e in self.editions]
+        others += [(f"supervised release from {v.effective}", v.authorities) for v in self.supervised_release]
+        others += [("the Sentencing Table", getattr(self, "table_authorities", []))]
+        for what, refs in others:
+            for ref in refs:
+                if ref not in self.authorities:
+                    raise LawDataError(f"{what} cites unknown authority {ref!r}")
         for doc, refs in self._document_refs():
             for ref in refs:
                 if ref not in self.authorities:
