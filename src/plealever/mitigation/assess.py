@@ -9,19 +9,21 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from plealever.case.model import Case
+from plealever.errors import EditionError
 from plealever.guidelines.trace import NOTICE
 from plealever.law.editions import edition_in_force
 from plealever.law.rulebook import Rulebook, rulebook
 from plealever.law.statutes import find_statute
 from plealever.mitigation.evaluators import EVALUATORS, LEVELS, Context, Element, Findings
-from plealever.mitigation.timing import disclosure_plan
-from plealever.negotiation.policy import (
+from plealever.mitigation.levers import (
     LeverStatus,
-    _sentenced_under_2G2_2,
+    era,
     lever_statuses,
+    sentenced_under_2G2_2,
     sentencing_entrapment_stance,
     variance_stance,
 )
+from plealever.mitigation.timing import disclosure_plan
 
 BANDS = ["absent", "weak", "moderate", "strong"]
 CIRCUIT_NAMES = {
@@ -97,11 +99,13 @@ class Assessment:
     warnings: list[str]
     edition: dt.date | None
     empty: bool
+    era: dict[str, Any] | None = None  # the charging memorandum in force (negotiation-policy.yaml)
+    book: Rulebook = field(repr=False, compare=False, default=None)  # type: ignore[assignment]
     frame: list[Statement] = field(default_factory=list)  # case-level law (the §2G2.2 policy variance)
     circuit: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        book = rulebook()
+        book = self.book
         cited = []
         for f in self.factors:
             cited += [a for a in f.authorities if a not in cited]
@@ -254,12 +258,13 @@ def _edition(book: Rulebook, case: Case, today: dt.date) -> dt.date | None:
     day = case.manual or case.sentencing_date or today
     try:
         return edition_in_force(book, day, field="manual")
-    except Exception:  # noqa: BLE001 - an edition outside the data only drops the edition-specific frame
+    except EditionError:  # an edition outside the data only drops the edition-specific frame
         return None
 
 
-def assess(case: Case, *, today: dt.date | None = None, book: Rulebook | None = None) -> Assessment:
-    book = book or rulebook()
+def assess(case: Case, *, book: Rulebook | None = None, today: dt.date | None = None) -> Assessment:
+    """The mitigation assessment of `case` under the law data `book` (the bundled rulebook if omitted)."""
+    book = book if book is not None else rulebook()
     today = today or dt.date.today()
     rub = book.documents["mitigation-rubric"]
     levers = lever_statuses(book, case, today)
@@ -303,7 +308,17 @@ def assess(case: Case, *, today: dt.date | None = None, book: Rulebook | None = 
     plan, plan_warnings = disclosure_plan(book, case, factors, today)
     warnings += plan_warnings
     return Assessment(
-        factors, package, levers, plan, warnings, edition, empty, _case_frame(book, case), case.court.circuit
+        factors,
+        package,
+        levers,
+        plan,
+        warnings,
+        edition,
+        empty,
+        era(book, case, today)[1],
+        book,
+        _case_frame(book, case),
+        case.court.circuit,
     )
 
 
@@ -422,7 +437,7 @@ def _frame(book: Rulebook, case: Case, name: str, edition: dt.date | None) -> li
     if name in ("mental_health", "personal_history", "coercion_duress"):
         frame(g.departures_removed if post_2025 else g.departures_limited)
         stance, _ = variance_stance(book, case)
-        if name != "coercion_duress" and stance == "skeptical" and _sentenced_under_2G2_2(book, case):
+        if name != "coercion_duress" and stance == "skeptical" and sentenced_under_2G2_2(book, case):
             frame(g.individualized_variance)
     if name == "mental_health":
         frame(g.insanity)
@@ -468,7 +483,7 @@ def _frame(book: Rulebook, case: Case, name: str, edition: dt.date | None) -> li
 
 def _case_frame(book: Rulebook, case: Case) -> list[Statement]:
     """The §2G2.2 policy-variance law, for cases with a count sentenced under §2G2.2 only."""
-    if not _sentenced_under_2G2_2(book, case):
+    if not sentenced_under_2G2_2(book, case):
         return []
     law = book.circuit_law
     out = [Statement(law.general.policy_variance.text, list(law.general.policy_variance.authorities))]
