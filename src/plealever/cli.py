@@ -333,7 +333,8 @@ def rules_show(
     ]
     if not matches:
         raise UsageError(
-            f"no section or provision {section!r} in the law data; sections: " + ", ".join(sorted(book.sections)),
+            f"no section or provision {section!r} in the law data; sections: "
+            + ", ".join(sorted(book.sections)),
             field="SECTION",
         )
     if day:

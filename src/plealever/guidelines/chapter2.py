@@ -377,7 +377,9 @@ def _images(w: Walk, provision: Provision, version: Version) -> Decision:
         return Decision(False, f"{pin}({tier['limb']})", 0, "found not to apply (not_applicable)")
     reason = f"{how}: at least {tier['at_least']}"
     if contested:
-        reason += f"; the {counted.per_video}-images-per-video rule is commentary whose weight some courts question"
+        reason += (
+            f"; the {counted.per_video}-images-per-video rule is commentary whose weight some courts question"
+        )
     return Decision(
         True, f"{pin}({tier['limb']})", tier["levels"], reason, "contested" if contested else None
     )

@@ -108,7 +108,9 @@ def _choose_and_calculate(book: Rulebook, case: Case, source: str | None, today:
         warnings.append(
             "offense_date not given; the ex post facto comparison of §1B1.11(b)(1) could not be made."
         )
-        return Result(calc, f"the Manual in force at sentencing ({sentencing})", None, warnings, calculations=1)
+        return Result(
+            calc, f"the Manual in force at sentencing ({sentencing})", None, warnings, calculations=1
+        )
     try:
         at_offense = edition_in_force(book, case.offense_date, field="offense_date")
     except EditionError:
@@ -116,7 +118,9 @@ def _choose_and_calculate(book: Rulebook, case: Case, source: str | None, today:
             f"the Manual in force on the offense date ({case.offense_date}) predates the modelled editions; "
             "the ex post facto comparison could not be made and may favour the earlier Manual."
         )
-        return Result(calc, f"the Manual in force at sentencing ({sentencing})", None, warnings, calculations=1)
+        return Result(
+            calc, f"the Manual in force at sentencing ({sentencing})", None, warnings, calculations=1
+        )
     if at_offense == at_sentencing:
         return Result(
             calc,
@@ -133,7 +137,9 @@ def _choose_and_calculate(book: Rulebook, case: Case, source: str | None, today:
             f"could not be made: {exc.message}. The sentencing-date Manual is used; check the earlier Manual "
             "by hand."
         )
-        return Result(calc, f"the Manual in force at sentencing ({sentencing})", None, warnings, calculations=2)
+        return Result(
+            calc, f"the Manual in force at sentencing ({sentencing})", None, warnings, calculations=2
+        )
     if earlier.effective_range.key() < calc.effective_range.key() or (
         earlier.effective_range.key() == calc.effective_range.key()
         and earlier.guideline_range.key() < calc.guideline_range.key()

@@ -52,7 +52,9 @@ class _StrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ign
             key = self.construct_object(key_node, deep=True)
             line = key_node.start_mark.line + 1
             if key in seen:
-                raise LawDataError(f"key {key!r} is given twice (lines {seen[key]} and {line})", field=str(key))
+                raise LawDataError(
+                    f"key {key!r} is given twice (lines {seen[key]} and {line})", field=str(key)
+                )
             seen[key] = line
         return super().construct_mapping(node, deep=deep)
 
@@ -320,7 +322,9 @@ class Rulebook:
         """Editions in order; every provision version takes effect on the date of a Manual edition."""
         dates = self.edition_dates()
         if not dates or dates != sorted(set(dates)):
-            raise LawDataError("editions must be listed once each, oldest first", file="law/data/editions.yaml")
+            raise LawDataError(
+                "editions must be listed once each, oldest first", file="law/data/editions.yaml"
+            )
         known = set(dates)
         for provision in self.provisions.values():
             for version in provision.versions:
@@ -333,7 +337,9 @@ class Rulebook:
                     )
         starts = [v.effective for v in self.supervised_release]
         if starts != sorted(starts):
-            raise LawDataError("supervised_release versions must be oldest first", file="law/data/statutes.yaml")
+            raise LawDataError(
+                "supervised_release versions must be oldest first", file="law/data/statutes.yaml"
+            )
 
     def _check_conditions(self) -> None:
         """A `when` names a fact the case model has, with a value that fact can take."""
@@ -444,9 +450,7 @@ def rulebook() -> Rulebook:
     the YAML again. The cache holds only the bundled law data, never case data. A missing, stale or
     unreadable cache is rebuilt; one that cannot be written is simply not kept."""
     files = _bundled_files()
-    key = hashlib.sha256(
-        f"{digest(files)}:{_CACHE_FORMAT}:{sys.version_info[:2]}".encode()
-    ).hexdigest()
+    key = hashlib.sha256(f"{digest(files)}:{_CACHE_FORMAT}:{sys.version_info[:2]}".encode()).hexdigest()
     path = _cache_path(key)
     try:
         with open(path, "rb") as fh:

@@ -182,9 +182,29 @@ def score_elements(
     rubric: dict[str, Any], rub: dict[str, Any], findings: Findings
 ) -> tuple[int, str, list[Statement], bool]:
     """A trial defense scored on its elements: each earns its weight times its provability (of 3),
-    scaled to 100 over the elements the governing law states; then the element caps."""
+    scaled to 100 over the elements the governing law states; then the element caps.
+
+    Where the evidence holds several candidate episodes (duress: one per threat), each is judged whole,
+    since the elements must hold together; the factor takes the candidate with the best band (then a
+    complete defense, then the score) for its elements, and the best score of any candidate, so that
+    strengthening one item can never lower either."""
+    candidates = findings.candidates or [findings.elements]
+    judged = [_judge(rubric, rub, findings, els) for els in candidates]
+    best = max(range(len(judged)), key=lambda i: (BANDS.index(judged[i][1]), judged[i][3], judged[i][0]))
+    total, band, reasons, complete = judged[best]
+    findings.elements = candidates[best]
+    top = max(j[0] for j in judged)
+    if top > total:
+        reasons.append(
+            Statement(
+                f"another episode scores {top} on its elements but is not the strongest defense as a whole"
+            )
+        )
+    return top, band, reasons, complete
+
+
+def _judge(rubric: dict[str, Any], rub: dict[str, Any], findings: Findings, elements: list[Element]):
     weights = rubric["weights"]
-    elements = findings.elements
     total_weight = sum(weights[e.element] for e in elements) or 1
     raw = sum(weights[e.element] * e.level for e in elements)
     total = round(100 * raw / (3 * total_weight))

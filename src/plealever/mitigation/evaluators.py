@@ -56,6 +56,7 @@ class Findings:
     pending: list[str] = field(default_factory=list)  # items still sought
     flags: set[str] = field(default_factory=set)
     elements: list[Element] = field(default_factory=list)
+    candidates: list[list[Element]] = field(default_factory=list)  # whole episodes, judged one by one
     notes: list[str] = field(default_factory=list)  # facts the factor explains outside the criteria
 
     def add(self, criterion: str, *facts: str, count: int = 1) -> None:
@@ -298,8 +299,8 @@ def coercion(case: Case, ctx: Context) -> Findings:
     unmatched = [c for c in controls if c.label not in matched]
     if unmatched:
         candidates.append(_control_only(unmatched, ctx))
-    weights = ctx.book.documents["mitigation-rubric"]["factors"]["coercion_duress"]["weights"]
-    f.elements = max(candidates, key=lambda els: sum(weights[e.element] * e.level for e in els))
+    f.candidates = candidates
+    f.elements = candidates[0]
     return f
 
 

@@ -184,7 +184,9 @@ def _image_stipulation(book: Rulebook, case: Case, as_charged: Result | None) ->
     if as_charged is None:
         return None
     applied = [
-        s for s in as_charged.calculation.steps if s.pin.startswith(images.PIN + "(") and s.status == "applied"
+        s
+        for s in as_charged.calculation.steps
+        if s.pin.startswith(images.PIN + "(") and s.status == "applied"
     ]
     version = book.at(images.PIN, as_charged.calculation.edition)
     if not applied or version is None:

@@ -98,6 +98,7 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
         if path.startswith("/api/") or "/charts/" in path or "/memo." in path:
             return JSONResponse({"error": exc.one_line()}, exc.http_status)
         return HTMLResponse(f'<p class="error" role="alert">{_esc(exc.one_line())}</p>', exc.http_status)
+
     static = resources.files("plealever.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     templates = Jinja2Templates(directory=str(resources.files("plealever.web") / "templates"))
@@ -133,7 +134,9 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
 
     @app.put("/api/cases/{case_id}", tags=["cases"])
     def api_save(case_id: str, body: SaveBody):
-        r = store.save(case_id, body.data, expected_version=body.expected_version, note="saved through the API")
+        r = store.save(
+            case_id, body.data, expected_version=body.expected_version, note="saved through the API"
+        )
         return {"id": r.id, "version": r.version}
 
     @app.get("/api/cases/{case_id}/history", tags=["cases"])
@@ -248,7 +251,9 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
     def scenarios_page(request: Request, case_id: str):
         r = store.get(case_id)
         comparison = _comparison(cache.get(r))
-        return page(request, "scenarios.html", record=r, c=comparison.to_dict(), table=_scenario_table(comparison))
+        return page(
+            request, "scenarios.html", record=r, c=comparison.to_dict(), table=_scenario_table(comparison)
+        )
 
     @app.get("/cases/{case_id}/charts/{name}.png", include_in_schema=False)
     def chart(case_id: str, name: str):
