@@ -383,12 +383,42 @@ class OutcomeModel(_Doc):
     published: Published
 
 
+# --- investigation checklist -----------------------------------------------------------------------
+
+
+class ChecklistRequest(_Doc):
+    """A discovery or investigation request the memo lists when its conditions hold."""
+
+    id: str
+    request: str
+    from_: str = Field(alias="from")
+    why: str
+    classes: list[str] = Field(default_factory=list)
+    kinds: list[str] = Field(default_factory=list)
+    no_kinds: list[str] = Field(default_factory=list)
+    have_kinds: list[str] = Field(default_factory=list)
+    missing: list[str] = Field(default_factory=list)  # "factor.criterion" or "factor.element"
+    authorities: list[str]
+
+
+class Investigation(_Doc):
+    rows: list[ChecklistRequest]
+
+    @model_validator(mode="after")
+    def _unique(self) -> Investigation:
+        ids = [r.id for r in self.rows]
+        if len(ids) != len(set(ids)):
+            raise ValueError("checklist ids must be unique")
+        return self
+
+
 DOCUMENT_MODELS: dict[str, type[_Doc]] = {
     "facts": FactsVocabulary,
     "mitigation-rubric": MitigationRubric,
     "negotiation-policy": NegotiationPolicy,
     "consequences": Consequences,
     "outcome-model": OutcomeModel,
+    "investigation": Investigation,
 }
 
 

@@ -36,6 +36,7 @@ DOCUMENTS = (
     "negotiation-policy.yaml",
     "consequences.yaml",
     "outcome-model.yaml",
+    "investigation.yaml",
 )
 LIFE = "life"
 # Bumped when the Rulebook's shape changes, so an old on-disk cache is never read into new code.

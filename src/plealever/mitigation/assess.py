@@ -76,6 +76,7 @@ class Factor:
     # mental_health) list their elements; complete_defense is every element met and corroborated.
     elements: list[Element] = field(default_factory=list)
     complete_defense: bool = False
+    criteria: list[str] = field(default_factory=list)  # the rubric criteria met, by id
 
     @property
     def authorities(self) -> list[str]:
@@ -239,8 +240,12 @@ def _judge(rubric: dict[str, Any], rub: dict[str, Any], findings: Findings, elem
             )
         )
     if complete:
+        shown_by = sorted({i for e in elements for i in e.items})
         reasons.append(
-            Statement("every element is met and corroborated: a complete defense the government must price")
+            Statement(
+                f"every element is met and corroborated ({', '.join(shown_by)}): a complete defense the government "
+                "must price"
+            )
         )
     return total, band, reasons, complete
 
@@ -300,7 +305,12 @@ def assess(case: Case, *, book: Rulebook | None = None, today: dt.date | None = 
             total, band, reasons, complete = score_elements(spec, rub, findings)
         else:
             total, band, reasons = score(spec, rub["bands"], findings)
-            if findings.elements and band != "absent":  # the insanity limb decides the lever, not the score
+            # The insanity limb decides the lever, not the score; it is explained once there is evidence of it.
+            if (
+                findings.elements
+                and band != "absent"
+                and any(e.met is not None or e.level for e in findings.elements)
+            ):
                 complete = _complete(findings.elements, rub)
                 reasons += _insanity_reasons(findings, complete)
         reasons += [Statement(n) for n in findings.notes]
@@ -317,6 +327,7 @@ def assess(case: Case, *, book: Rulebook | None = None, today: dt.date | None = 
             items=findings.items,
             elements=findings.elements,
             complete_defense=complete,
+            criteria=[h.criterion for h in findings.hits],
         )
         factors.append(factor)
     package = _package(rub, case)
