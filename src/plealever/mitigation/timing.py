@@ -66,7 +66,7 @@ def disclosure_plan(
                 "action": _action(item, stage),
                 "exposes": [e["text"] for e in exposes],
                 "protect_under": protect_under,
-                "protection": _protection_text(rub, item, protect_under, d),
+                "protection": _protection_text(rub, item, protect_under, d, factor.factor, stage),
                 "risk": "; ".join(e["text"] for e in exposes) if exposes else d["risk"],
                 "lost_value": step["flags"],
                 "authorities": list(
@@ -228,10 +228,26 @@ def _action(item, stage: str) -> str:
     return "decide whether to disclose"
 
 
-def _protection_text(rub, item, protect_under: str, d: dict[str, Any]) -> str:
+# The factor's own protection advice fits its primary evidence; lay accounts, letters and history take the
+# advice for sentencing material, and treatment records only the protection's terms.
+OWN_ADVICE = {
+    "mental_health": ("psych_evaluation", "risk_assessment"),
+    "coercion_duress": ("coercion_duress", "coercive_control"),
+    "entrapment": ("entrapment",),
+    "knowledge": ("knowledge_forensic",),
+    "cooperation": ("cooperation",),
+}
+
+
+def _protection_text(rub, item, protect_under: str, d: dict[str, Any], factor: str, stage: str) -> str:
+    terms = rub["protections"][protect_under]["text"]
     if item.status == "disclosed":
-        return rub["protections"][protect_under]["text"]
-    return f"{rub['protections'][protect_under]['text']}; {d['protection']}"
+        return terms
+    if stage == "at_sentencing":
+        return f"{terms}; {rub['factors']['personal_history']['protection']}"
+    if factor == "personal_history" or item.kind in OWN_ADVICE.get(factor, ()):
+        return f"{terms}; {d['protection']}"
+    return terms
 
 
 def _disclosed(rub, item, exposes: list[dict[str, Any]], warnings: list[str]) -> dict[str, Any]:
