@@ -133,14 +133,24 @@ def test_the_analysis_holds_every_part(receipt):
 
 
 def test_at_most_one_calculation_per_manual_per_scenario_and_variant(receipt):
-    """Charged + each scenario + each stipulation variant, each once per Manual compared."""
+    """Each scenario and each stipulation variant once per Manual compared. The example pleads as
+    charged already (three-level acceptance), so the charges' calculation is the plea as charged, and
+    that one result also sets the (C) cap, the image stipulation and the sensitivity base."""
     manuals = receipt.result.calculations  # 2: the 2024 Manual on the offense date and the one at sentencing
     scenarios = len([r for r in receipt.scenarios if "outcome" in r])
     variants = len([s for s in receipt.comparison.sensitivity if s["kind"] == "stipulation"])
-    assert manuals == 2
-    # The plea as charged is one scenario; its result is reused for the cap, the stipulation and the base.
-    assert receipt.calculations <= manuals * (1 + scenarios + variants)
-    assert receipt.calculations == manuals * (1 + scenarios + variants)
+    assert manuals == 2 and scenarios == 6 and variants == 3
+    assert receipt.calculations == manuals * (scenarios + variants)
+    assert receipt.scenario("plea-as-charged").result is receipt.result
+
+
+def test_a_case_not_pleading_as_charged_calculates_the_plea_separately():
+    case = load_case(ROOT / "examples" / "receipt-plea.yaml").model_copy(update={"acceptance": "none"})
+    a = analyse(case, today=TODAY, draws=200)
+    assert a.scenario("plea-as-charged").result is not a.result
+    assert a.scenario("plea-as-charged").result.calculation.total_offense_level == (
+        a.result.calculation.total_offense_level - 3
+    )
 
 
 def test_rendering_a_memo_computes_nothing(receipt, monkeypatch):
