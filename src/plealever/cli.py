@@ -408,6 +408,8 @@ def rules_show(
             typer.echo(f"\n§{p.pin}: not in this edition")
             continue
         typer.echo(f"\n§{p.pin}: {p.label}")
+        if p.clauses:
+            typer.echo("  clauses (one finding each, same levels): " + ", ".join(p.pin + c for c in p.clauses))
         for v in versions:
             parts = [f"from {v.effective}"]
             if v.deleted:
@@ -419,6 +421,10 @@ def rules_show(
                 parts.append("statutes " + ", ".join(v.statutes))
             if v.when:
                 parts.append("when " + ", ".join(f"{k}={val}" for k, val in v.when.items()))
+            for k, names in (v.conditions or {}).items():
+                parts.append(f"only if {k.replace('_', ' ')}: " + ", ".join(names))
+            if v.knowledge:
+                parts.append(f"knowing distribution: {v.knowledge}")
             if v.table:
                 parts.append(
                     "table "
@@ -429,7 +435,8 @@ def rules_show(
                         for r in v.table
                     )
                 )
-            parts.append(v.certainty)
+            # With --edition, how sure the data is of the version in that edition (read for it or not).
+            parts.append(book.certainty_in(v, day) if day else v.certainty)
             typer.echo("  " + "; ".join(parts))
             typer.echo("    " + book.cite(v.authorities))
             if v.note:

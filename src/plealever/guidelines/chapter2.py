@@ -289,7 +289,8 @@ class Walk:
             # Every limb met counts as applied for other provisions' exclusions: e.g. §3A1.1(b) is
             # barred whenever §2G2.2(b)(4)(B) applies (§2G2.2 n.4), even if (b)(4)(A) is reported.
             self.applied.update(d.pin for _, d in applying)
-        self.record(self.book.provisions[best.pin], v, best)
+        owner = best.pin if best.pin in self.book.provisions else self.book.clause_of(best.pin)
+        self.record(self.book.provisions[owner], v, best)
 
     def cross_reference(self, provision: Provision, version: Version) -> None:
         target = provision.target

@@ -66,7 +66,8 @@ class Scope:
                 clauses.setdefault(parent, pin)
         excluded = {p for p in not_applicable if book.clause_of(p) is None}
         for provision in book.provisions.values():
-            if provision.clauses and all(provision.pin + c in not_applicable for c in provision.clauses):
+            top = [c for c in provision.clauses if not any(c != o and c.startswith(o) for o in provision.clauses)]
+            if top and all(provision.pin + c in not_applicable for c in top):
                 excluded.add(provision.pin)
         return cls(found, excluded, clauses)
 

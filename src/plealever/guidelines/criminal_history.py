@@ -240,7 +240,7 @@ class _Calc:
             lead = max(live, key=lambda m: (m.days, m.record.crime_of_violence, -m.index))
             if any(m is not lead and m.days == lead.days for m in live):
                 self.contested.add(lead.index)
-            term = self.single_term([m for m in members if m.record.consecutive or m in live])
+            term = self.single_term(members if any(m.record.consecutive for m in members) else live)
             out.append(_Prior(lead.index, lead.record, term, members))
         return out
 

@@ -541,6 +541,13 @@ def _exposure(ctx: Ctx, u: _Unit, day: dt.date, source: str | None) -> CountExpo
         penalty = type(penalty)(min=penalty.min, max=multiplied)
         authorities += [a for a in repeat.authorities if a not in authorities]
         certainty = _weakest(certainty, repeat.certainty, "contested" if found.repeat_2426_contested else "verified")
+        ctx.warnings.append(
+            f"{u.label}: 18 U.S.C. § 2426(a), a chapter 117 violation after a prior sex offense conviction: the "
+            f"maximum is {repeat.multiplier} times "
+            f"{'life' if plain == LIFE else f'{plain} months'} = {'life' if multiplied == LIFE else f'{multiplied} months'} "
+            "(unverified: when the multiplier took its present form is not confirmed); §4B1.5(a) reads the "
+            "increased maximum (n.3(A)(i))."
+        )
         if found.repeat_2426_derived:
             ctx.warnings.append(
                 f"{u.label}: 18 U.S.C. § 2426(a) makes the maximum {repeat.multiplier} times the term otherwise "
@@ -564,7 +571,7 @@ def _exposure(ctx: Ctx, u: _Unit, day: dt.date, source: str | None) -> CountExpo
         _life_3559e(ctx, u, prior)
     return CountExposure(
         label=u.label,
-        statute=f"18 U.S.C. § {u.statute.key}",
+        statute=f"18 U.S.C. § {u.statute.key}" + (f" ({u.inchoate})" if u.inchoate else ""),
         guideline=u.statute.guideline,
         statutory_range=Range(penalty.min, penalty.max),
         tier=tier,

@@ -85,7 +85,10 @@ def adjust(ctx: Ctx, members: list[Any], level: int, group: str, guideline: str)
             group=group,
         )
     elif None in completed:
-        ctx.unknown_facts.add("counts[].all_acts_completed (for §2X1.1(b))")
+        ctx.warnings.append(
+            f"{group}: counts[].all_acts_completed not given, so §2X1.1(b)'s 3-level decrease for an unfinished "
+            f"{kind} is not applied; state whether all the acts believed necessary were completed."
+        )
         s = ctx.step(
             pin,
             0,

@@ -95,12 +95,11 @@ def assess(case: Case) -> Priors:
     commenced = case.criminal_history.instant_offense_commenced
     stated = case.facts.prior_sex_offense_conviction
 
+    late: dict[str, tuple[Prior, list[str]]] = {}
+
     def counts(prior: Prior, rule: str) -> bool:
         if prior.timing == "after":
-            out.warnings.append(
-                f"{prior.record.label} is not a prior conviction for {rule}: {prior.when}; a conviction entered "
-                "after the offense is not one."
-            )
+            late.setdefault(prior.record.label, (prior, []))[1].append(rule)
             return False
         if prior.timing == "unknown" and end is not None and prior.record.label not in out.unknown_timing:
             out.unknown_timing.append(prior.record.label)
@@ -145,6 +144,11 @@ def assess(case: Case) -> Priors:
             # § 3559(e)(2)(C): the prior's sentence must precede the conduct of the new offense.
             if r.sentence_date is not None and end is not None and r.sentence_date < end:
                 out.life_3559e.append(r.label)
+    for label, (prior, rules) in late.items():
+        out.warnings.append(
+            f"{label} is not a prior conviction for {' or '.join(rules)}: {prior.when}; a conviction entered "
+            "after the offense is not one."
+        )
     if stated is not None and records and stated != statutory_records:
         out.warnings.append(
             f"facts.prior_sex_offense_conviction is {stated} but the records say {statutory_records}; the fact is used."
@@ -157,6 +161,8 @@ def assess(case: Case) -> Priors:
     elif stated is False:
         out.repeat_2426 = False
     for r in records:
+        if r.label in late:
+            continue
         if r.statutory_sex_offense_prior == "yes" and stated is None:
             out.warnings.append(
                 f"{r.label} is treated as a qualifying sex-offense prior for the statutory tiers: a legal finding "

@@ -344,6 +344,11 @@ class Rulebook:
         confirmed; a contested reading stays contested."""
         if version.certainty == "unverified" and self.read_for(version, edition):
             return "verified"
+        if version.certainty == "verified" and version.effective < edition and not self.read_for(version, edition):
+            # An edition whose amendments were not read: whatever it carries forward is unverified.
+            info = next((e for e in self.editions if e.effective == edition), None)
+            if info is not None and info.carried_forward_unverified:
+                return "unverified"
         return version.certainty
 
     def cite(self, ids: list[str]) -> str:

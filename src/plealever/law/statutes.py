@@ -16,7 +16,8 @@ _INCHOATE = {
 }
 _FILLER = re.compile(r"\(\s*\)|\b(?:to\s+(?:violate|commit)|of|and|or)\b", re.I)
 # What may follow a modelled key: more pins, and "and (b)(1)"-style references to the penalty subsection.
-_TAIL = re.compile(r"^(?:\([A-Za-z0-9]{1,5}\))*(?:(?:and|&|,)\([a-z]\)(?:\([A-Za-z0-9]{1,5}\))*)*$")
+_PIN = r"\((?:[A-Za-z]|[0-9]{1,3}|[ivxIVX]{1,5})\)"  # (A), (b), (2), (ii)
+_TAIL = re.compile(rf"^(?:{_PIN})*(?:(?:and|&|,)\([a-z]\)(?:{_PIN})*)*$")
 
 
 def normalize(text: str) -> str:

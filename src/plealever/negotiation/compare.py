@@ -138,7 +138,7 @@ def _row(book, case, sc, params, n, base_seed, band, stance, defenses, today) ->
             "mandatory_minimum": c.statutory_range.min,
             "supervised_release": c.supervised_release.to_dict(),
             "counts": [x.statute for x in c.counts],
-            "consequences": sc_mod.consequences(book, sc, case.offense_date, case.sentencing_date),
+            "consequences": sc_mod.consequences(book, sc, case.offense_date, case.sentencing_date or today),
             "warnings": list(dict.fromkeys(sc.result.warnings + c.warnings)),
         }
     )

@@ -315,8 +315,7 @@ def consequences(
             "amount_if_non_indigent": a3014["per_count"] * len(in_3014) if version else 0,
             "status": (version or {}).get("note", "outside the assessment's period"),
             "certainty": (version or {}).get("certainty", "verified"),
-            "dated_by": f"sentencing date {day}"
-            + ("" if sentencing_date else " (sentencing_date not given: today)"),
+            "dated_by": f"the sentencing date ({day}); the assessment is imposed at sentencing",
         },
         "avaa_assessment_2259A_max": sum(avaa[k] for k in classes if k in avaa),
         "restitution_minimum_per_victim": restitution["trafficking_minimum_per_victim"]
