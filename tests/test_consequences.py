@@ -81,3 +81,27 @@ def test_prong_on_a_statute_without_prongs_is_refused() -> None:
     case = parse_case({**BASE, "counts": [{"statute": "2252A(a)(5)", "prong": "receipt"}]})
     with pytest.raises(CaseFileError, match="prong is for a receipt-or-distribution statute"):
         calculate(case)
+
+
+def test_scenarios_read_attempt_counts_and_the_distribution_prong() -> None:
+    from plealever.negotiation.compare import compare
+
+    case = parse_case(
+        {
+            **BASE,
+            "offense_date": "2024-03-01",
+            "counts": [
+                {"statute": "2422(b) (attempt)", "all_acts_completed": True},
+                {"statute": "2252A(a)(2)", "prong": "distribution"},
+            ],
+            "facts": {"image_count": 50, "prepubescent": False, "computer": True, "distribution": "knowing"},
+        }
+    )
+    rows = {r["id"]: r for r in compare(case, today=dt.date(2026, 11, 29), draws=200).to_dict()["scenarios"]}
+    charged = rows["plea-as-charged"]
+    # §2G1.3(a)(3) 28 (attempt, all acts completed: no §2X1.1 decrease) and §2G2.2 22+2 (F)+2 computer
+    # +2 images = 28: two groups of 28 are 2 units, +2 = 30; -3 acceptance = 27.
+    assert charged["total_offense_level"] == 27
+    assert charged["effective_range"] == {"min": 120, "max": 120}  # 70-87 under § 2422(b)'s minimum
+    assert charged["consequences"]["registration"]["tier"] == "II"
+    assert any("(attempt)" in c for c in charged["counts"]), charged["counts"]

@@ -107,7 +107,7 @@ def _choose_and_calculate(case: Case, source: str | None, today: dt.date | None)
         edition = edition_in_force(book, case.manual, field="manual")
         calc = _calculate(case, book, edition, units, findings, excluded, today, source)
         reason = f"the Manual named in the case file (manual: {case.manual})"
-        earlier = _named_manual_check(case, calc, units, findings, excluded, today, source, warnings)
+        earlier = _named_manual_check(case, book, calc, units, findings, excluded, today, source, warnings)
         return Result(calc, reason, earlier, warnings)
 
     sentencing = case.sentencing_date or today
@@ -197,6 +197,7 @@ def _date_checks(book: Rulebook, case: Case, today: dt.date) -> list[str]:
 
 def _named_manual_check(
     case: Case,
+    book: Rulebook,
     calc: Calculation,
     units: list[_Unit],
     findings: list[str],
@@ -207,7 +208,7 @@ def _named_manual_check(
 ) -> Calculation | None:
     """§1B1.11(b)(1): a named Manual later than the one in force on the offense date may not be used if it
     gives a higher range. Computes the earlier one and warns; the named Manual still gives the figures."""
-    book, edition = rulebook(), calc.edition
+    edition = calc.edition
     if case.offense_date is None:
         warnings.append(
             "offense_date not given; whether the Manual named is later than the one in force on the offense "
@@ -476,7 +477,7 @@ def _groups(ctx: Ctx, units: list[_Unit]) -> list[tuple[str, str, list[_Unit]]]:
             label = f"§{g} counts (grouped, §3D1.2(d))"
         elif u.minor:
             key = f"minor:{u.minor}"
-            label = f"Minor {u.minor}"
+            label = f"Minor {u.minor}" + (" (uncharged, in the relevant conduct)" if u.pseudo else "")
         else:
             key = f"count:{i}"
             label = f"{u.label} (§{g})"

@@ -44,7 +44,7 @@ class Scenario:
 
 
 def _key(book: Rulebook, statute: str):
-    return find_statute(book, statute)
+    return find_statute(book, inchoate_words(statute)[0])
 
 
 def generate(book: Rulebook, case: Case) -> list[ScenarioSpec]:
@@ -274,7 +274,7 @@ def consequences(
     assert sc.case is not None
     statutes, prongs = [], []
     for c in sc.case.counts:
-        s = find_statute(book, inchoate_words(c.statute)[0])
+        s = _key(book, c.statute)
         statutes += [s] * c.count
         if s.offense_class == "receipt_or_distribution":
             prongs.append(c.prong)
