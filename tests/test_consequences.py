@@ -84,7 +84,7 @@ def test_prong_on_a_statute_without_prongs_is_refused() -> None:
 
 
 def test_scenarios_read_attempt_counts_and_the_distribution_prong() -> None:
-    from plealever.negotiation.compare import compare
+    from plealever.analysis import analyse
 
     case = parse_case(
         {
@@ -97,7 +97,8 @@ def test_scenarios_read_attempt_counts_and_the_distribution_prong() -> None:
             "facts": {"image_count": 50, "prepubescent": False, "computer": True, "distribution": "knowing"},
         }
     )
-    rows = {r["id"]: r for r in compare(case, today=dt.date(2026, 11, 29), draws=200).to_dict()["scenarios"]}
+    comparison = analyse(case, today=dt.date(2026, 11, 29), draws=200).comparison
+    rows = {r["id"]: r for r in comparison.to_dict()["scenarios"]}
     charged = rows["plea-as-charged"]
     # §2G1.3(a)(3) 28 (attempt, all acts completed: no §2X1.1 decrease) and §2G2.2 22+2 (F)+2 computer
     # +2 images = 28: two groups of 28 are 2 units, +2 = 30; -3 acceptance = 27.

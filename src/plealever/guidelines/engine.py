@@ -16,10 +16,11 @@ from plealever.errors import (
     PlealeverError,
     UnknownStatuteError,
 )
-from plealever.guidelines import chapter3, chapter4, chapter5, criminal_history, inchoate, priors
+from plealever.guidelines import chapter3, chapter4, chapter5, criminal_history, images, inchoate, priors
 from plealever.guidelines.chapter2 import Walk
 from plealever.guidelines.context import Ctx, Scope, check_pins
 from plealever.guidelines.trace import Calculation, CountExposure, Range, Result, Step
+from plealever.law.dated import in_force
 from plealever.law.editions import edition_in_force, last_day_modelled
 from plealever.law.rulebook import LIFE, Rulebook, Statute, rulebook
 from plealever.law.statutes import find_statute
@@ -44,11 +45,20 @@ class _Unit:
     pseudo: bool = False  # §2G2.1(d)(1)/§2G1.3(d)(1): grouping only, no statutory range
 
 
-def calculate(case: Case, *, source: str | None = None, today: dt.date | None = None) -> Result:
+def calculate(
+    case: Case,
+    *,
+    book: Rulebook | None = None,
+    source: str | None = None,
+    today: dt.date | None = None,
+) -> Result:
     """Compute the exposure for `case`, choosing the Manual under §1B1.11.
 
-    Every error raised on the way names `source`, the case file it came from.
+    `book` is the law data to apply (the bundled rulebook when omitted). Every error raised on the way
+    names `source`, the case file it came from. `Result.calculations` counts the per-Manual
+    calculations this took (two where §1B1.11 compares Manuals; doubled again for undecided priors).
     """
+    book = book if book is not None else rulebook()
     try:
         undecided = [
             r.label
@@ -57,11 +67,12 @@ def calculate(case: Case, *, source: str | None = None, today: dt.date | None = 
         ]
         undated = priors.assess(case).unknown_timing
         if not undecided and not undated:
-            return _choose_and_calculate(case, source, today)
+            return _choose_and_calculate(book, case, source, today)
         # Whether a prior qualifies is a legal finding the user has not made, or turns on a date the file
         # does not give: compute both outcomes.
-        worst = _choose_and_calculate(_resolve_priors(case, "yes"), source, today)
-        best = _choose_and_calculate(_resolve_priors(case, "no", drop=undated), source, today)
+        worst = _choose_and_calculate(book, _resolve_priors(case, "yes"), source, today)
+        best = _choose_and_calculate(book, _resolve_priors(case, "no", drop=undated), source, today)
+        worst.calculations += best.calculations
         worst.prior_alternatives = [
             {"assumption": "the undecided priors qualify", **worst.calculation.summary()},
             {"assumption": "the undecided priors do not qualify", **best.calculation.summary()},
@@ -90,8 +101,7 @@ def calculate(case: Case, *, source: str | None = None, today: dt.date | None = 
         raise
 
 
-def _choose_and_calculate(case: Case, source: str | None, today: dt.date | None) -> Result:
-    book = rulebook()
+def _choose_and_calculate(book: Rulebook, case: Case, source: str | None, today: dt.date | None) -> Result:
     today = today or dt.date.today()
     warnings: list[str] = []
     findings = check_pins(book, case.findings, field_name="findings", source=source)
@@ -108,7 +118,7 @@ def _choose_and_calculate(case: Case, source: str | None, today: dt.date | None)
         calc = _calculate(case, book, edition, units, findings, excluded, today, source)
         reason = f"the Manual named in the case file (manual: {case.manual})"
         earlier = _named_manual_check(case, book, calc, units, findings, excluded, today, source, warnings)
-        return Result(calc, reason, earlier, warnings)
+        return Result(calc, reason, earlier, warnings, calculations=2 if earlier else 1)
 
     sentencing = case.sentencing_date or today
     if case.sentencing_date is None:
@@ -119,7 +129,7 @@ def _choose_and_calculate(case: Case, source: str | None, today: dt.date | None)
         warnings.append(
             "offense_date not given; the ex post facto comparison of §1B1.11(b)(1) could not be made."
         )
-        return Result(calc, f"the Manual in force at sentencing ({sentencing})", None, warnings)
+        return Result(calc, f"the Manual in force at sentencing ({sentencing})", None, warnings, calculations=1)
     try:
         at_offense = edition_in_force(book, case.offense_date, field="offense_date")
     except EditionError:
@@ -127,13 +137,14 @@ def _choose_and_calculate(case: Case, source: str | None, today: dt.date | None)
             f"the Manual in force on the offense date ({case.offense_date}) predates the modelled editions; "
             "the ex post facto comparison could not be made and may favour the earlier Manual."
         )
-        return Result(calc, f"the Manual in force at sentencing ({sentencing})", None, warnings)
+        return Result(calc, f"the Manual in force at sentencing ({sentencing})", None, warnings, calculations=1)
     if at_offense == at_sentencing:
         return Result(
             calc,
             "the Manual in force at sentencing, which was also in force on the offense date",
             None,
             warnings,
+            calculations=1,
         )
     try:
         earlier = _calculate(case, book, at_offense, units, findings, excluded, today, source)
@@ -143,7 +154,7 @@ def _choose_and_calculate(case: Case, source: str | None, today: dt.date | None)
             f"could not be made: {exc.message}. The sentencing-date Manual is used; check the earlier Manual "
             "by hand."
         )
-        return Result(calc, f"the Manual in force at sentencing ({sentencing})", None, warnings)
+        return Result(calc, f"the Manual in force at sentencing ({sentencing})", None, warnings, calculations=2)
     if _lower(earlier, calc):
         reason = (
             f"the {at_offense.year} Manual (in force on the offense date) gives a lower range "
@@ -151,13 +162,13 @@ def _choose_and_calculate(case: Case, source: str | None, today: dt.date | None)
             f"({calc.effective_range}); the Ex Post Facto Clause requires the earlier Manual, applied as "
             "a whole (§1B1.11(b)(1)-(2); Peugh v. United States)"
         )
-        return Result(earlier, reason, calc, warnings)
+        return Result(earlier, reason, calc, warnings, calculations=2)
     reason = (
         f"the {at_sentencing.year} Manual in force at sentencing gives a range ({calc.effective_range}) no "
         f"higher than the {at_offense.year} Manual in force on the offense date ({earlier.effective_range}); "
         "the sentencing-date Manual applies (§1B1.11(a))"
     )
-    return Result(calc, reason, earlier, warnings)
+    return Result(calc, reason, earlier, warnings, calculations=2)
 
 
 def _resolve_priors(case: Case, answer: str, *, drop: list[str] = ()) -> Case:
@@ -351,6 +362,9 @@ def _calculate(
         ctx.warnings.append(
             f"The {edition.year} Manual is not fully verified in the law data: {info.note or ''}".strip()
         )
+    image_rule = book.at(images.PIN, edition)
+    if image_rule is not None:  # image facts that contradict each other, whatever the counts' guideline
+        ctx.warnings.extend(images.count_images(case.facts, image_rule.images_per_video or 0).warnings)
 
     # Statutory exposure per count (the statute in force on the offense date).
     law_day = case.offense_date or today
@@ -387,7 +401,8 @@ def _calculate(
             walk.run()
             if best is None or walk.level > best.level:
                 best = walk
-        assert best is not None
+        if best is None:
+            raise LawDataError(f"no guideline walk ran for {label}")
         best.level, inchoate_steps = inchoate.adjust(ctx, members, best.level, label, guideline)
         best.steps += inchoate_steps
         steps += best.steps
@@ -466,8 +481,7 @@ def _calculate(
 
 def _groups(ctx: Ctx, units: list[_Unit]) -> list[tuple[str, str, list[_Unit]]]:
     """§3D1.2: one group for all counts under a guideline grouped under (d); per minor otherwise."""
-    version = ctx.version("3D1.2(d)")
-    assert version is not None
+    version = ctx.required("3D1.2(d)")
     under_d = set(version.grouped_under_d or [])
     out: dict[str, tuple[str, str, list[_Unit]]] = {}
     for i, u in enumerate(units):
@@ -583,11 +597,7 @@ def _exposure(ctx: Ctx, u: _Unit, day: dt.date, source: str | None) -> CountExpo
 
 def _repeat_offender(ctx: Ctx, u: _Unit, day: dt.date):
     """The § 2426(a)-style increase in force on `day` for the count's chapter, if any."""
-    found = None
-    for v in ctx.book.repeat_offender:
-        if v.effective <= day and u.statute.chapter in v.chapters:
-            found = v
-    return found
+    return in_force([v for v in ctx.book.repeat_offender if u.statute.chapter in v.chapters], day)
 
 
 def _weakest(*marks: str) -> str:
@@ -621,10 +631,7 @@ def _life_3559e(ctx: Ctx, u: _Unit, prior: bool) -> None:
 
 
 def _supervised_release(ctx: Ctx, day: dt.date) -> Range:
-    found = None
-    for v in ctx.book.supervised_release:
-        if v.effective <= day:
-            found = v
+    found = in_force(ctx.book.supervised_release, day)
     if found is None:
         return Range(0, LIFE)
     if found.certainty != "verified":

@@ -44,7 +44,7 @@ def adjust(ctx: Ctx, members: list[Any], level: int, group: str, guideline: str)
     if kinds == {None}:
         return level, []
     steps: list[Step] = []
-    a = ctx.version("2X1.1(a)")
+    a = ctx.required("2X1.1(a)")
     s = ctx.step(
         "2X1.1(a)",
         0,
@@ -71,8 +71,7 @@ def adjust(ctx: Ctx, members: list[Any], level: int, group: str, guideline: str)
         return level, steps + [s]
     kind = kinds.pop()
     pin = PIN[kind]
-    version = ctx.version(pin)
-    assert version is not None
+    version = ctx.required(pin)
     completed = {u.all_acts_completed for u in members}
     if completed == {True}:
         s = ctx.step(
