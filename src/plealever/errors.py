@@ -43,3 +43,7 @@ class NotModelledError(CaseFileError):
 
 class LawDataError(PlealeverError):
     """The bundled law data is inconsistent: a defect in the tool, not in the user's input."""
+
+
+class RecordsError(PlealeverError):
+    """A file of sentencing records cannot be read: the file, the data row and the column are named."""
