@@ -25,6 +25,7 @@ from plealever.negotiation.outcomes import (
     summarize,
 )
 from plealever.negotiation.policy import _sentenced_under_2G2_2, lever_statuses, variance_stance
+from plealever.negotiation.practice import PLEA_OF_SCENARIO, cell_for, load_params
 
 BANDS = ["absent", "weak", "moderate", "strong"]
 SENTENCING_FACTORS = ("mental_health", "personal_history", "coercion_duress")
@@ -44,6 +45,7 @@ class Comparison:
             "sensitivity": self.sensitivity,
             "parameters": self.parameters,
             "warnings": self.warnings,
+            "practice_model": load_params().basis(),
             "notice": NOTICE,
         }
 
@@ -124,6 +126,7 @@ def _row(book, case, sc, params, n, base_seed, band, stance, defenses, today) ->
         government_motion=spec.government_motion,
         binding=(spec.agreed_range.min, spec.agreed_range.max) if spec.agreed_range else None,
         trial=spec.kind == "trial",
+        practice=cell_for(case, c, plea="trial" if spec.kind == "trial" else PLEA_OF_SCENARIO[spec.plea_type]),
     )
     seed = _seed(base_seed, spec.id)
     draws = sentence_draws(params, judge, n, seed)
@@ -218,6 +221,7 @@ def _sensitivity(book, case, params, n, base_seed, band, stance, today) -> list[
             b,
             stance,
             case.court.judge_tendency or "typical",
+            practice=cell_for(case, calc, plea=PLEA_OF_SCENARIO[base_spec.plea_type]),
         )
         return float(sentence_draws(params, judge, n, _seed(base_seed, "sensitivity")).mean())
 

@@ -183,11 +183,8 @@ FEATURES = (
     "year",
     "plea_straight",
     "plea_trial",
-    "plea_unknown",
     "released",
-    "custody_unknown",
     "chc",
-    "chc_unknown",
     "log_min",
     "log_min_sq",
     "min_under_60",
@@ -197,17 +194,29 @@ FEATURES = (
 )
 
 
-def _design(rows: _Rows, ref_year: float) -> np.ndarray:
+def _mix(rows: _Rows) -> dict[str, float]:
+    """The fitting rows' mix of plea types, custody and category: an unknown value is given the mix,
+    so a prediction for an unknown plea type is (in the logit) the average over the known ones."""
+    plea_known = rows.plea != PLEAS.index("unknown")
+    cust_known = rows.custody != CUSTODY.index("unknown")
+    return {
+        "plea_straight": round(float(np.mean(rows.plea[plea_known] == 1)), 6),
+        "plea_trial": round(float(np.mean(rows.plea[plea_known] == 2)), 6),
+        "released": round(float(np.mean(rows.custody[cust_known] == 1)), 6),
+        "chc": round(float(np.mean(rows.chc[rows.chc_known] - 1)), 6),
+    }
+
+
+def _design(rows: _Rows, ref_year: float, mix: dict[str, float]) -> np.ndarray:
     lm = np.log1p(rows.lo) - math.log(121.0)
+    plea_unknown = rows.plea == PLEAS.index("unknown")
+    cust_unknown = rows.custody == CUSTODY.index("unknown")
     cols = [
         rows.year - ref_year,
-        rows.plea == 1,
-        rows.plea == 2,
-        rows.plea == 3,
-        rows.custody == 1,
-        rows.custody == 2,
-        rows.chc - 1,
-        ~rows.chc_known,
+        np.where(plea_unknown, mix["plea_straight"], rows.plea == 1),
+        np.where(plea_unknown, mix["plea_trial"], rows.plea == 2),
+        np.where(cust_unknown, mix["released"], rows.custody == 1),
+        np.where(rows.chc_known, rows.chc - 1, mix["chc"]),
         lm,
         lm**2,
         rows.lo < 60,
@@ -398,11 +407,12 @@ def _fit(recs: Records, *, years: list[int] | None, taus: tuple[float, float] | 
     if taus is None:
         taus = _choose_taus(rows, y, used_years)
     ref = float(np.mean(rows.year))
+    mix = _mix(rows)
     circuits = sorted({c for c in rows.circuit if c})
     districts = sorted({int(d) for d in rows.district})
     ci = _index(rows.circuit, circuits)
     di = _index(rows.district, districts)
-    X = _design(rows, ref)
+    X = _design(rows, ref, mix)
     pos = position(y, rows)
     # classes: 0 within (base), 1 below, 2 above  (target coded 1 below, 2 above)
     target = np.where(pos == 0, 1, np.where(pos == 2, 2, 0))
@@ -453,6 +463,7 @@ def _fit(recs: Records, *, years: list[int] | None, taus: tuple[float, float] | 
             "last_year": max(used_years),
         },
         "reference_year": round(ref, 4),
+        "mix": mix,
         "horizon_years": HORIZON,
         "prior_widths": {"circuit": taus[0], "district": taus[1]},
         "features": list(FEATURES),
@@ -526,7 +537,8 @@ def _choose_taus(rows: _Rows, y: np.ndarray, years: list[int]) -> tuple[float, f
     tr, te = _subset(rows, early), _subset(rows, ~early)
     circuits = sorted({c for c in tr.circuit if c})
     districts = sorted({int(d) for d in tr.district})
-    Xtr, Xte = _design(tr, ref), _design(te, ref)
+    mix = _mix(tr)
+    Xtr, Xte = _design(tr, ref, mix), _design(te, ref, mix)
     pos_tr, pos_te = position(y[early], tr), position(y[~early], te)
     target = np.where(pos_tr == 0, 1, np.where(pos_tr == 2, 2, 0))
     best, best_loss = (0.3, 0.3), np.inf
@@ -637,10 +649,10 @@ class _Parts:
     anchors_above: np.ndarray
 
 
-def _parts(params: Params, rows: _Rows) -> _Parts:
+def components(params: Params, rows: _Rows) -> _Parts:
     doc = params.doc
     ref = doc["reference_year"]
-    X = _design(rows, ref)
+    X = _design(rows, ref, doc["mix"])
     names = ("intercept", *FEATURES)
     blocks, gidx = [], []
     circuits = sorted(doc["position"]["below"]["circuit"])
@@ -725,7 +737,7 @@ def values(params: Params, rows: _Rows, parts: _Parts, u_val: np.ndarray, u_anch
 def draw_matrix(params: Params, rows: _Rows, u_pos, u_val, u_anchor, shares=None) -> np.ndarray:
     """Sentences for each row (rows, n) from given uniforms; layout above | within | below, so moving
     share from within to below can only lower a draw."""
-    parts = _parts(params, rows)
+    parts = components(params, rows)
     p_a, p_w = (parts.p_above, parts.p_within) if shares is None else shares
     below, within, above, above_to_within = values(params, rows, parts, u_val, u_anchor)
     is_above = u_pos < p_a[:, None]
@@ -748,7 +760,7 @@ def predict(cell: PracticeCell, *, n: int = 10000, seed: int = 0, params: Params
 def shares(cell: PracticeCell, params: Params | None = None) -> dict[str, float]:
     """The modelled chance of a sentence below, within and above the range as found."""
     params = params or load_params()
-    parts = _parts(params, rows_from_cells([cell], params))
+    parts = components(params, rows_from_cells([cell], params))
     return {"below": float(parts.p_below[0]), "within": float(parts.p_within[0]), "above": float(parts.p_above[0])}
 
 
@@ -801,7 +813,7 @@ def predict_records(params: Params, recs: Records, *, n: int = 4000, seed: int =
     rows = replace(rows, year=np.array([params.clamp_year(v) for v in rows.year]))
     out = np.full((len(rows), 3 + len(QUANTILES)), np.nan)
     sub = _subset(rows, ok)
-    parts = _parts(params, sub)
+    parts = components(params, sub)
     draws = _jittered(params, sub, n=n, seed=seed)
     out[ok, 0], out[ok, 1], out[ok, 2] = parts.p_below, parts.p_within, parts.p_above
     out[ok, 3:] = np.quantile(draws, levels(params), axis=1).T
@@ -914,3 +926,49 @@ def write_params(doc: dict[str, Any], path: Path) -> None:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+# --- from a case ------------------------------------------------------------------------------------
+
+ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6}
+# A scenario's plea type as the Commission records it (DSPLEA): an open plea is a straight plea with no
+# agreement (5); a Rule 11(c)(1)(A), (B) or (C) agreement is a written agreement (1); a trial is 8.
+PLEA_OF_SCENARIO = {"open": "straight", "A": "agreement", "B": "agreement", "C": "agreement"}
+
+
+def _month(value) -> float | None:
+    return None if value == "life" else float(value)
+
+
+def cell_for(case, calculation, *, plea: str, statutory_known: bool = True) -> PracticeCell:
+    """The practice cell for one computed disposition of a case: the range as found (before statutory
+    limits), its category, the case's district and circuit and custody, the plea type, and the
+    statutory limits the calculation found (known for the user's case)."""
+    g, s = calculation.guideline_range, calculation.statutory_range
+    district = case.court.district_record()
+    smax = _month(s.max)
+    return PracticeCell(
+        range_min=float(LIFE_MONTHS) if g.min == "life" else float(g.min),
+        range_max=_month(g.max),
+        chc=ROMAN.get(calculation.criminal_history_category),
+        district=district.code if district else None,
+        circuit=case.court.effective_circuit(),
+        plea=plea,
+        custody=case.defendant.custody or "unknown",
+        statutory_min=float(_month(s.min) or 0.0) if statutory_known else None,
+        statutory_max=(smax if smax is not None else float("inf")) if statutory_known else None,
+    )
+
+
+def refit(recs: Records) -> dict[str, Any]:
+    """The shipped (or user's) parameters: the held-out test first (fit on all years but the last,
+    scored on the last), then the fit on every year, with the held-out scores kept beside it."""
+    doc = fit(recs)
+    if len(recs.years) >= 2:
+        ho = holdout(recs)
+        doc["held_out"] = {
+            k: ho[k]
+            for k in ("fitted_on", "held_out", "rows_scored", "coverage_10_90", "coverage_25_75", "shares",
+                      "by_year", "by_circuit", "pinball")
+        }
+    return doc
