@@ -237,27 +237,69 @@ def scenarios(
 def calibrate(
     records: Annotated[
         Path | None,
-        typer.Option("--records", help="Score the model on a supplemental file (CSV or .csv.xz)."),
+        typer.Option(
+            "--records",
+            help="Score the model on a file of offender rows in the Commission's names (CSV, .csv.xz, SAS); "
+            "a supplemental file (SENTRNGE) gets the older range-position comparison.",
+        ),
+    ] = None,
+    predictions: Annotated[
+        Path | None,
+        typer.Option(
+            "--predictions",
+            help="With --records: write row,p_below,p_within,p_above,q10,q25,q50,q75,q90 for every data row.",
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
     refit: Annotated[
-        bool, typer.Option("--refit", help="Print the fitted block refitted on FY2014-FY2015.")
+        bool,
+        typer.Option("--refit", help="Refit the practice model on the loaded rows (held-out test first) and keep it."),
     ] = False,
 ) -> None:
-    """The outcome model beside Sentencing Commission data: fitted years, held-out years, published cells."""
+    """The outcome model beside Sentencing Commission data: held-out year, published cells, contrasts."""
     from plealever.errors import PlealeverError
     from plealever.law.rulebook import rulebook
     from plealever.negotiation import calibration
 
     book = rulebook()
     try:
+        if predictions is not None and records is None:
+            raise PlealeverError("--predictions needs --records FILE")
         if refit:
-            typer.echo(json.dumps(calibration.refit(), indent=2))
+            result = _refit()
+            if as_json:
+                typer.echo(json.dumps(result, indent=2))
+            else:
+                from plealever.practice_view import render_scores
+
+                typer.echo(f"Refitted on {result['data']['rows']} rows (FY{result['data']['fiscal_years'][0]}-"
+                           f"FY{result['data']['fiscal_years'][-1]}); parameters written to {result['written']}")
+                if result.get("held_out"):
+                    ho = result["held_out"]
+                    render_scores(ho, title=f"Held out: fitted on FY{ho['fitted_on'][0]}-FY{ho['fitted_on'][-1]}, "
+                                  f"scored on FY{ho['held_out']}")
             return
-        if records is not None:
+        if records is not None and calibration.is_supplemental(records):
+            if predictions is not None:
+                raise PlealeverError("a supplemental file has no range; --predictions needs offender rows",
+                                     file=str(records))
             result = calibration.compare(book.documents["outcome-model"]["fitted"], calibration.read(records))
+        elif records is not None:
+            result = _score(records, predictions)
+            if as_json:
+                typer.echo(json.dumps(result, indent=2))
+            else:
+                from plealever.practice_view import render_scores
+
+                render_scores(result, title=f"Practice model scored on {records}")
+                if predictions is not None:
+                    typer.echo(f"predictions written to {predictions}")
+            return
         else:
+            from plealever.negotiation import practice_checks
+
             result = calibration.report(book)
+            result["practice"] = practice_checks.report(book)
     except PlealeverError as exc:
         _fail(exc)
         return
@@ -267,6 +309,108 @@ def calibrate(
     from plealever.worksheet import render_calibration
 
     render_calibration(result, records=str(records) if records else None)
+    if records is None:
+        from plealever.practice_view import render_practice_checks
+
+        render_practice_checks(result["practice"])
+
+
+def _score(records: Path, predictions: Path | None) -> dict:
+    """Score the practice model on a file; write the predictions atomically."""
+    from plealever.data import records as rec
+    from plealever.data.store import load
+    from plealever.negotiation import practice
+
+    recs = rec.read(records)
+    params = practice.load_params()
+    pred = practice.predict_records(params, recs)
+    loaded = load()
+    base = practice.baseline_fit(loaded, years=params.doc["data"]["fiscal_years"])
+    result = practice.evaluate(params, recs, base, pred)
+    result["file"] = str(records)
+    if predictions is not None:
+        practice.write_predictions(pred, predictions)
+        result["predictions"] = str(predictions)
+    return result
+
+
+def _refit() -> dict:
+    from plealever.data.store import load
+    from plealever.negotiation import practice
+
+    recs = load()
+    doc = practice.refit(recs)
+    path = practice.user_params_path()
+    practice.write_params(doc, path)
+    return {"data": doc["data"], "held_out": doc.get("held_out"), "prior_widths": doc["prior_widths"],
+            "written": str(path)}
+
+
+@app.command()
+def similar(case_file: CaseArg, as_json: JsonOpt = False) -> None:
+    """What happened to offenders with the case's guideline range: nationally, in its circuit and district, by plea."""
+    from plealever.negotiation.similar import panel
+
+    def render(result, case_name):
+        from plealever.practice_view import render_similar
+
+        render_similar(result)
+
+    _analyse(case_file, panel, as_json, lambda r: r, render)
+
+
+data_app = typer.Typer(no_args_is_help=True, help="Sentencing Commission offender rows for the practice model.")
+app.add_typer(data_app, name="data")
+
+
+@data_app.command("import")
+def data_import(
+    files: Annotated[list[Path], typer.Argument(metavar="FILE...", help="CSV, .csv.xz, .sas7bdat or .xpt files.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Import offender rows (child-pornography rows, OFFGUIDE 7, are kept) into the local store, atomically."""
+    from plealever.data.store import import_files
+    from plealever.errors import PlealeverError
+
+    try:
+        status = _with_params(import_files(files))
+    except PlealeverError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        typer.echo(json.dumps(status, indent=2))
+        return
+    from plealever.practice_view import render_status
+
+    render_status(status)
+
+
+@data_app.command("status")
+def data_status(as_json: JsonOpt = False) -> None:
+    """What offender rows are loaded: files, fiscal years, row counts, checksum."""
+    from plealever.data.store import status
+    from plealever.errors import PlealeverError
+
+    try:
+        result = _with_params(status())
+    except PlealeverError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        typer.echo(json.dumps(result, indent=2))
+        return
+    from plealever.practice_view import render_status
+
+    render_status(result)
+
+
+def _with_params(status: dict) -> dict:
+    from plealever.negotiation import practice
+
+    params = practice.load_params()
+    checksum = params.doc["data"]["checksum"]
+    status["parameters"] = {"origin": params.origin, "checksum": checksum, "matches": checksum == status["checksum"]}
+    return status
 
 
 @app.command()

@@ -97,7 +97,8 @@ def _header(path: Path, shown: Path) -> list[str]:
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         _fail(shown, f"cannot read the file ({exc})")
     if not first or not any(c.strip() for c in first):
-        _fail(shown, f"empty file: expected a header row with the columns {', '.join(COLUMNS)}")
+        raise RecordsError(f"empty file: expected a header row with the columns {', '.join(COLUMNS)}",
+                           file=str(shown), field="line 1")
     return [c.strip() for c in first]
 
 
@@ -122,7 +123,10 @@ def _sas_to_csv(path: Path, workdir: Path) -> Path:
         names = {n.upper(): n for n in meta.column_names}
         missing = [c for c in COLUMNS if c not in names]
         if missing:
-            _fail(path, f"missing column(s) {', '.join(missing)} (expected the Commission's variable names)")
+            raise RecordsError(
+                f"missing column(s) {', '.join(missing)} (expected the Commission's variable names)",
+                file=str(path), field="variables",
+            )
         data, _ = reader(str(path), usecols=[names[c] for c in COLUMNS], output_format="dict")
     except pyreadstat.ReadstatError as exc:
         _fail(path, f"cannot read the SAS file ({exc})")
@@ -155,7 +159,8 @@ def stage(con, path: str | Path, table: str) -> int:
     if not path.is_file():
         _fail(path, "no such file")
     if path.stat().st_size == 0:
-        _fail(path, f"empty file: expected a header row with the columns {', '.join(COLUMNS)}")
+        raise RecordsError(f"empty file: expected a header row with the columns {', '.join(COLUMNS)}",
+                           file=str(path), field="line 1")
     with tempfile.TemporaryDirectory(prefix="plealever-records-") as tmp:
         work = Path(tmp)
         suffix = path.suffix.lower()
@@ -169,7 +174,10 @@ def stage(con, path: str | Path, table: str) -> int:
         upper = {h.upper(): h for h in header}
         missing = [c for c in COLUMNS if c not in upper]
         if missing:
-            _fail(path, f"missing column(s) {', '.join(missing)} (expected the Commission's variable names)")
+            raise RecordsError(
+                f"missing column(s) {', '.join(missing)} (expected the Commission's variable names)",
+                file=str(path), field="header row (line 1)",
+            )
         return _load_csv(con, csv_path, path, header, {c: upper[c] for c in COLUMNS}, table)
 
 

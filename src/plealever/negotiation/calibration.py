@@ -152,3 +152,17 @@ def report(book, years_fit=(2014, 2015), holdout=(2016,)) -> dict[str, Any]:
 
 def refit() -> dict[str, Any]:
     return fit([bundled(2014), bundled(2015)])
+
+
+def is_supplemental(path: str | Path) -> bool:
+    """A supplemental file (SENTRNGE, no range as found), as opposed to offender rows with XMINSOR."""
+    path = Path(path)
+    if path.suffix.lower() in (".sas7bdat", ".xpt"):
+        return False
+    opener = lzma.open if path.suffix == ".xz" else open
+    try:
+        with opener(path, "rt", newline="") as fh:
+            header = {h.strip().upper() for h in next(csv.reader(fh), [])}
+    except (OSError, lzma.LZMAError, UnicodeDecodeError, csv.Error, EOFError):
+        return False  # the offender-row reader gives the precise error
+    return "SENTRNGE" in header and "XMINSOR" not in header

@@ -38,6 +38,7 @@ class Comparison:
     parameters: list[dict[str, Any]]
     warnings: list[str]
     draws: dict[str, Any] = field(default_factory=dict)  # scenario id -> simulated months (for charts)
+    practice_basis: dict[str, Any] = field(default_factory=dict)  # the years and rows the sentences rest on
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -45,7 +46,7 @@ class Comparison:
             "sensitivity": self.sensitivity,
             "parameters": self.parameters,
             "warnings": self.warnings,
-            "practice_model": load_params().basis(),
+            "practice_model": self.practice_basis,
             "notice": NOTICE,
         }
 
@@ -93,7 +94,7 @@ def compare(case: Case, *, today: dt.date | None = None, draws: int | None = Non
     _compare_rows(rows)
     sensitivity = _sensitivity(book, case, params, n, base_seed, band, stance, today)
     draws = {r["id"]: r.pop("_draws") for r in rows if "_draws" in r}
-    return Comparison(rows, sensitivity, params.describe(), warnings, draws)
+    return Comparison(rows, sensitivity, params.describe(), warnings, draws, load_params().basis(today))
 
 
 def _row(book, case, sc, params, n, base_seed, band, stance, defenses, today) -> dict[str, Any]:
@@ -126,7 +127,9 @@ def _row(book, case, sc, params, n, base_seed, band, stance, defenses, today) ->
         government_motion=spec.government_motion,
         binding=(spec.agreed_range.min, spec.agreed_range.max) if spec.agreed_range else None,
         trial=spec.kind == "trial",
-        practice=cell_for(case, c, plea="trial" if spec.kind == "trial" else PLEA_OF_SCENARIO[spec.plea_type]),
+        practice=cell_for(
+            case, c, plea="trial" if spec.kind == "trial" else PLEA_OF_SCENARIO[spec.plea_type], today=today
+        ),
     )
     seed = _seed(base_seed, spec.id)
     draws = sentence_draws(params, judge, n, seed)
@@ -221,7 +224,7 @@ def _sensitivity(book, case, params, n, base_seed, band, stance, today) -> list[
             b,
             stance,
             case.court.judge_tendency or "typical",
-            practice=cell_for(case, calc, plea=PLEA_OF_SCENARIO[base_spec.plea_type]),
+            practice=cell_for(case, calc, plea=PLEA_OF_SCENARIO[base_spec.plea_type], today=today),
         )
         return float(sentence_draws(params, judge, n, _seed(base_seed, "sensitivity")).mean())
 

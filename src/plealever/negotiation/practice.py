@@ -764,12 +764,20 @@ def shares(cell: PracticeCell, params: Params | None = None) -> dict[str, float]
     return {"below": float(parts.p_below[0]), "within": float(parts.p_within[0]), "above": float(parts.p_above[0])}
 
 
-def summary(cell: PracticeCell, *, params: Params | None = None, n: int = 20000, seed: int = 0) -> dict:
+def summary(
+    cell: PracticeCell, *, params: Params | None = None, n: int = 20000, seed: int = 0, today: dt.date | None = None
+) -> dict:
     """What the model says for one cell, with the n's behind each estimate and the years it rests on."""
     params = params or load_params()
     doc = params.doc
     draws = predict(cell, n=n, seed=seed, params=params)
-    sh = shares(cell, params)
+    hi = np.inf if cell.range_max is None else cell.range_max
+    # from the draws, so a known statute's limits are in the shares too
+    sh = {
+        "below": float(np.mean(draws < cell.range_min - 1e-9)),
+        "within": float(np.mean((draws >= cell.range_min - 1e-9) & (draws <= hi + 1e-9))),
+        "above": float(np.mean(draws > hi + 1e-9)),
+    }
     d = doc["data"]
     n_district = d["rows_by_district"].get(str(cell.district), 0) if cell.district is not None else None
     n_circuit = d["rows_by_circuit"].get(cell.circuit or "", 0) if cell.circuit else None
@@ -795,7 +803,8 @@ def summary(cell: PracticeCell, *, params: Params | None = None, n: int = 20000,
             "statutory_min": cell.statutory_min,
             "statutory_max": cell.statutory_max,
         },
-        "basis": params.basis(),
+        "year": cell.year or params.described_year(today),
+        "basis": params.basis(today),
     }
 
 
@@ -940,7 +949,7 @@ def _month(value) -> float | None:
     return None if value == "life" else float(value)
 
 
-def cell_for(case, calculation, *, plea: str, statutory_known: bool = True) -> PracticeCell:
+def cell_for(case, calculation, *, plea: str, statutory_known: bool = True, today: dt.date | None = None) -> PracticeCell:
     """The practice cell for one computed disposition of a case: the range as found (before statutory
     limits), its category, the case's district and circuit and custody, the plea type, and the
     statutory limits the calculation found (known for the user's case)."""
@@ -955,6 +964,7 @@ def cell_for(case, calculation, *, plea: str, statutory_known: bool = True) -> P
         circuit=case.court.effective_circuit(),
         plea=plea,
         custody=case.defendant.custody or "unknown",
+        year=load_params().described_year(today),
         statutory_min=float(_month(s.min) or 0.0) if statutory_known else None,
         statutory_max=(smax if smax is not None else float("inf")) if statutory_known else None,
     )
@@ -972,3 +982,26 @@ def refit(recs: Records) -> dict[str, Any]:
                       "by_year", "by_circuit", "pinball")
         }
     return doc
+
+
+def write_predictions(pred: np.ndarray, path: Path) -> None:
+    """The scoring contract's CSV, written atomically: one line per data row, empty where unscorable."""
+    import csv
+    import os
+    import tempfile
+
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", prefix=".predictions-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(["row", "p_below", "p_within", "p_above", "q10", "q25", "q50", "q75", "q90"])
+            for i, r in enumerate(pred):
+                if np.isnan(r[0]):
+                    w.writerow([i] + [""] * 8)
+                else:
+                    w.writerow([i] + [f"{v:.4f}" for v in r[:3]] + [f"{v:.1f}" for v in r[3:]])
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)

@@ -20,7 +20,7 @@ def contrasts(params: practice.Params, recs: Records) -> dict[str, Any]:
     """Below-range share and median sentence by custody and by plea type: model and observed, per group."""
     rows, y, ok = practice.rows_from_records(recs)
     m = ok & ~np.isnan(y)
-    pred = practice.predict_records(params, recs.subset(m))
+    pred = practice.predict_records(params, recs.subset(m), n=1000)
     rows_m, y_m = practice._subset(rows, m), y[m]
     pos = practice.position(y_m, rows_m)
     out: dict[str, Any] = {}
@@ -82,7 +82,7 @@ def fy2019_shares(params: practice.Params, recs: Records) -> dict[str, Any]:
         return {}
     rows, y, ok = practice.rows_from_records(sub)
     m = ok & ~np.isnan(y)
-    pred = practice.predict_records(params, sub.subset(m))
+    pred = practice.predict_records(params, sub.subset(m), n=1000)
     pos = practice.position(y[m], practice._subset(rows, m))
     return {
         "n": int(m.sum()),

@@ -147,8 +147,8 @@ def panel(case, *, today: dt.date | None = None, records: Records | None = None)
         p["level"] = c.total_offense_level
         p["category"] = c.criminal_history_category
         p["scenarios"] = [label]
-        cell = practice.cell_for(case, c, plea=plea, statutory_known=True)
-        p["model"] = practice.summary(cell)
+        cell = practice.cell_for(case, c, plea=plea, statutory_known=True, today=today)
+        p["model"] = practice.summary(cell, today=today)
         p["model"]["plea"] = plea
         seen[key] = p
         ranges.append(p)

@@ -127,6 +127,15 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
     def api_scenarios(case_id: str, draws: int = Query(2000, ge=100, le=20000)):
         return _analysis(case_id, "scenarios", draws=draws)
 
+    @app.get("/api/cases/{case_id}/similar", tags=["analysis"])
+    def api_similar(case_id: str):
+        try:
+            case = parse_case(store.get(case_id).data, source=case_id)
+        except PlealeverError as exc:
+            return _error(exc)
+        result = _similar(case)
+        return _error(PlealeverError(result["error"])) if "error" in result else result
+
     @app.post("/api/calculate", tags=["analysis"])
     def api_calculate(data: Annotated[dict[str, Any], Body()]):
         from plealever.guidelines import calculate
@@ -263,10 +272,11 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
 
         try:
             r = store.get(case_id)
-            result = compare(parse_case(r.data, source=case_id), draws=2000).to_dict()
+            case = parse_case(r.data, source=case_id)
+            result = compare(case, draws=2000).to_dict()
         except PlealeverError as exc:
             return HTMLResponse(_esc(exc.one_line()), 422)
-        return page(request, "scenarios.html", record=r, c=result)
+        return page(request, "scenarios.html", record=r, c=result, s=_similar(case))
 
     @app.get("/cases/{case_id}/charts/{name}.png", include_in_schema=False)
     def chart(case_id: str, name: str):
@@ -318,6 +328,16 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
         return page(request, "history.html", record=r, versions=list(reversed(versions)))
 
     return app
+
+
+def _similar(case) -> dict[str, Any]:
+    """The similar-offender panel, or the reason there is none (shown in place of it)."""
+    from plealever.negotiation.similar import panel
+
+    try:
+        return panel(case)
+    except PlealeverError as exc:
+        return {"error": exc.one_line()}
 
 
 def _go(request: Request, url: str) -> Response:
