@@ -97,8 +97,11 @@ def _header(path: Path, shown: Path) -> list[str]:
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         _fail(shown, f"cannot read the file ({exc})")
     if not first or not any(c.strip() for c in first):
-        raise RecordsError(f"empty file: expected a header row with the columns {', '.join(COLUMNS)}",
-                           file=str(shown), field="line 1")
+        raise RecordsError(
+            f"empty file: expected a header row with the columns {', '.join(COLUMNS)}",
+            file=str(shown),
+            field="line 1",
+        )
     return [c.strip() for c in first]
 
 
@@ -125,7 +128,8 @@ def _sas_to_csv(path: Path, workdir: Path) -> Path:
         if missing:
             raise RecordsError(
                 f"missing column(s) {', '.join(missing)} (expected the Commission's variable names)",
-                file=str(path), field="variables",
+                file=str(path),
+                field="variables",
             )
         data, _ = reader(str(path), usecols=[names[c] for c in COLUMNS], output_format="dict")
     except pyreadstat.ReadstatError as exc:
@@ -141,7 +145,9 @@ def _sas_to_csv(path: Path, workdir: Path) -> Path:
 
 
 def _is_missing(v: Any) -> bool:
-    return v is None or (isinstance(v, float) and np.isnan(v)) or (isinstance(v, str) and v.strip() in MISSING)
+    return (
+        v is None or (isinstance(v, float) and np.isnan(v)) or (isinstance(v, str) and v.strip() in MISSING)
+    )
 
 
 def _plain(v: Any) -> str:
@@ -159,8 +165,11 @@ def stage(con, path: str | Path, table: str) -> int:
     if not path.is_file():
         _fail(path, "no such file")
     if path.stat().st_size == 0:
-        raise RecordsError(f"empty file: expected a header row with the columns {', '.join(COLUMNS)}",
-                           file=str(path), field="line 1")
+        raise RecordsError(
+            f"empty file: expected a header row with the columns {', '.join(COLUMNS)}",
+            file=str(path),
+            field="line 1",
+        )
     with tempfile.TemporaryDirectory(prefix="plealever-records-") as tmp:
         work = Path(tmp)
         suffix = path.suffix.lower()
@@ -176,7 +185,8 @@ def stage(con, path: str | Path, table: str) -> int:
         if missing:
             raise RecordsError(
                 f"missing column(s) {', '.join(missing)} (expected the Commission's variable names)",
-                file=str(path), field="header row (line 1)",
+                file=str(path),
+                field="header row (line 1)",
             )
         return _load_csv(con, csv_path, path, header, {c: upper[c] for c in COLUMNS}, table)
 
@@ -198,16 +208,23 @@ def _load_csv(con, csv_path: Path, shown: Path, header: list[str], names: dict[s
         line = re.search(r"Line: (\d+)", text)
         reason = re.search(r"Expected Number of Columns: \d+ Found: \d+", text)
         if line:
-            _fail(shown, f"malformed CSV row ({reason.group(0) if reason else text.splitlines()[0]})",
-                  row=int(line.group(1)) - 2)
+            _fail(
+                shown,
+                f"malformed CSV row ({reason.group(0) if reason else text.splitlines()[0]})",
+                row=int(line.group(1)) - 2,
+            )
         _fail(shown, f"cannot parse the CSV ({text.splitlines()[0]})")
     try:
         n = con.execute(f"SELECT count(*) FROM {raw}").fetchone()[0]
         if n == 0:
             _fail(shown, "no data rows after the header")
         _validate(con, raw, shown)
-        typed = ", ".join(f"CAST(NULLIF(NULLIF(trim(\"{c}\"), ''), '.') AS DOUBLE) AS \"{c}\"" for c in COLUMNS)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT rowid AS row, {typed} FROM {raw} ORDER BY rowid")
+        typed = ", ".join(
+            f"CAST(NULLIF(NULLIF(trim(\"{c}\"), ''), '.') AS DOUBLE) AS \"{c}\"" for c in COLUMNS
+        )
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT rowid AS row, {typed} FROM {raw} ORDER BY rowid"
+        )
     finally:
         con.execute(f"DROP TABLE IF EXISTS {raw}")
     return int(n)
@@ -233,7 +250,7 @@ def _validate(con, raw: str, shown: Path) -> None:
 
     for column, spec in COLUMNS.items():
         v = f'trim("{column}")'
-        present = f'"{column}" IS NOT NULL AND {v} NOT IN (\'\', \'.\')'
+        present = f"\"{column}\" IS NOT NULL AND {v} NOT IN ('', '.')"
         bad = first(f"{present} AND TRY_CAST({v} AS DOUBLE) IS NULL", column)
         what = "a whole number" if spec["kind"] == "int" else "a number"
         if bad is None and spec["kind"] == "int":
@@ -249,21 +266,32 @@ def _validate(con, raw: str, shown: Path) -> None:
     known = ", ".join(str(c) for c in sorted(codes()))
     bad = first(f'TRY_CAST(trim("DISTRICT") AS DOUBLE) NOT IN ({known})', "DISTRICT")
     if bad is not None:
-        _fail(shown, f"unknown district code {bad[1]!r} (expected a code of the codebook's Attachment A-3)",
-              row=bad[0], column="DISTRICT")
-    bad = first("TRY_CAST(trim(\"FISCAL_YEAR\") AS DOUBLE) NOT BETWEEN 1987 AND 2100", "FISCAL_YEAR")
+        _fail(
+            shown,
+            f"unknown district code {bad[1]!r} (expected a code of the codebook's Attachment A-3)",
+            row=bad[0],
+            column="DISTRICT",
+        )
+    bad = first('TRY_CAST(trim("FISCAL_YEAR") AS DOUBLE) NOT BETWEEN 1987 AND 2100', "FISCAL_YEAR")
     if bad is not None:
-        _fail(shown, f"expected a fiscal year between 1987 and 2100, got {bad[1]!r}", row=bad[0],
-              column="FISCAL_YEAR")
+        _fail(
+            shown,
+            f"expected a fiscal year between 1987 and 2100, got {bad[1]!r}",
+            row=bad[0],
+            column="FISCAL_YEAR",
+        )
     for column in ("XMINSOR", "XMAXSOR", "SENTTOT", "CRIMPTS"):
         bad = first(f'TRY_CAST(trim("{column}") AS DOUBLE) < 0', column)
         if bad is not None:
             _fail(shown, f"expected a number of at least 0, got {bad[1]!r}", row=bad[0], column=column)
-    bad = first(
-        'TRY_CAST(trim("XMINSOR") AS DOUBLE) > TRY_CAST(trim("XMAXSOR") AS DOUBLE)', "XMINSOR"
-    )
+    bad = first('TRY_CAST(trim("XMINSOR") AS DOUBLE) > TRY_CAST(trim("XMAXSOR") AS DOUBLE)', "XMINSOR")
     if bad is not None:
-        _fail(shown, f"the range minimum {bad[1]!r} is above the maximum (XMAXSOR)", row=bad[0], column="XMINSOR")
+        _fail(
+            shown,
+            f"the range minimum {bad[1]!r} is above the maximum (XMAXSOR)",
+            row=bad[0],
+            column="XMINSOR",
+        )
 
 
 def fetch(con, table: str, *, source: str, where: str = "") -> Records:

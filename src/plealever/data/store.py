@@ -71,8 +71,13 @@ def import_files(paths: list[str | Path]) -> dict[str, Any]:
                         file=str(path),
                     )
                 imported.append(
-                    {"file": str(Path(path).resolve()), "sha256": rec.file_sha256(path), "rows_read": n,
-                     "rows_kept": int(kept), "fiscal_years": years}
+                    {
+                        "file": str(Path(path).resolve()),
+                        "sha256": rec.file_sha256(path),
+                        "rows_read": n,
+                        "rows_kept": int(kept),
+                        "fiscal_years": years,
+                    }
                 )
             _write(con, target, imported)
         finally:
@@ -130,7 +135,9 @@ def _open():
     try:
         return duckdb.connect(str(path), read_only=True)
     except duckdb.Error as exc:
-        raise RecordsError(f"cannot open the records store ({str(exc).splitlines()[0]})", file=str(path)) from None
+        raise RecordsError(
+            f"cannot open the records store ({str(exc).splitlines()[0]})", file=str(path)
+        ) from None
 
 
 def load() -> rec.Records:
@@ -149,13 +156,28 @@ def load() -> rec.Records:
 def bundled() -> rec.Records:
     out = rec.read(rec.bundled_path())
     out.source = "bundled"
-    out.files = [{"file": rec.BUNDLED_NAME, "sha256": rec.file_sha256(rec.bundled_path()),
-                  "rows_kept": len(out), "fiscal_years": out.years}]
+    out.files = [
+        {
+            "file": rec.BUNDLED_NAME,
+            "sha256": rec.file_sha256(rec.bundled_path()),
+            "rows_kept": len(out),
+            "fiscal_years": out.years,
+        }
+    ]
     return out
 
 
 def _imports(con) -> list[dict[str, Any]]:
-    keys = ["id", "file", "sha256", "rows_read", "rows_kept", "fiscal_years", "imported_at", "superseded_years"]
+    keys = [
+        "id",
+        "file",
+        "sha256",
+        "rows_read",
+        "rows_kept",
+        "fiscal_years",
+        "imported_at",
+        "superseded_years",
+    ]
     out = []
     for row in con.execute("SELECT * FROM imports ORDER BY id").fetchall():
         d = dict(zip(keys, row, strict=True))

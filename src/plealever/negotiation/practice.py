@@ -429,8 +429,8 @@ def _fit(recs: Records, *, years: list[int] | None, taus: tuple[float, float] | 
     # Below the range: the anchors, then the continuous log ratio to the minimum.
     b = pos == 0
     below_anchor = _fit_anchors(_subset(rows, b), y[b], "below", ref)
-    is_anchor_b = b & np.isclose(y[:, None], np.array(ANCHORS)[None, :], atol=0.01).any(axis=1) & (
-        y < rows.lo
+    is_anchor_b = (
+        b & np.isclose(y[:, None], np.array(ANCHORS)[None, :], atol=0.01).any(axis=1) & (y < rows.lo)
     )
     cont = b & ~is_anchor_b
     lr = np.log1p(y[cont]) - np.log1p(rows.lo[cont])
@@ -449,7 +449,9 @@ def _fit(recs: Records, *, years: list[int] | None, taus: tuple[float, float] | 
     life = w & ~np.isfinite(rows.hi)
     ll = np.log1p(y[life]) - np.log1p(rows.lo[life])
     n_district = {str(d): int(n) for d, n in zip(*np.unique(rows.district, return_counts=True), strict=True)}
-    n_circuit = {str(c): int(n) for c, n in zip(*np.unique(rows.circuit.astype(str), return_counts=True), strict=True)}
+    n_circuit = {
+        str(c): int(n) for c, n in zip(*np.unique(rows.circuit.astype(str), return_counts=True), strict=True)
+    }
     return {
         "model": "plealever practice model 1",
         "data": {
@@ -552,7 +554,9 @@ def _choose_taus(rows: _Rows, y: np.ndarray, years: list[int]) -> tuple[float, f
                 (tc, td),
             )
             p_w, p_k = _softmax_predict(
-                Xte, blocks, [_index(te.circuit, circuits), _index(te.district, districts)],
+                Xte,
+                blocks,
+                [_index(te.circuit, circuits), _index(te.district, districts)],
                 [te.lo > 0, np.isfinite(te.hi)],
             )
             probs = np.column_stack([p_k[:, 0], p_w, p_k[:, 1]])
@@ -628,7 +632,9 @@ def load_params() -> Params:
             user = user_params_path()
         except OSError:
             user = None
-    path, origin = (user, "refit") if user is not None and user.exists() else (_package_params_path(), "package")
+    path, origin = (
+        (user, "refit") if user is not None and user.exists() else (_package_params_path(), "package")
+    )
     key = f"{path}:{path.stat().st_mtime_ns}"
     if key not in _LOADED:
         _LOADED.clear()
@@ -663,8 +669,13 @@ def components(params: Params, rows: _Rows) -> _Parts:
         block = doc["position"][cls]
         beta = np.array([block["beta"][n] for n in names])
         blocks.append(
-            (beta, [np.array([block["circuit"][c] for c in circuits]),
-                    np.array([block["district"][d] for d in districts])])
+            (
+                beta,
+                [
+                    np.array([block["circuit"][c] for c in circuits]),
+                    np.array([block["district"][d] for d in districts]),
+                ],
+            )
         )
     gidx = [ci, di]
     p_w, p_k = _softmax_predict(X, blocks, gidx, [rows.lo > 0, np.isfinite(rows.hi)])
@@ -728,7 +739,9 @@ def values(params: Params, rows: _Rows, parts: _Parts, u_val: np.ndarray, u_anch
     # above
     cum_a = np.cumsum(parts.anchors_above, axis=1)
     pick_a = (u_anchor[:, :, None] >= cum_a[:, None, :]).sum(axis=2)
-    above_cont = np.expm1(np.log1p(np.where(finite, hi, 0.0)) + _qf(u_val, doc["above"]["log_ratio_quantiles"]))
+    above_cont = np.expm1(
+        np.log1p(np.where(finite, hi, 0.0)) + _qf(u_val, doc["above"]["log_ratio_quantiles"])
+    )
     above = np.where(pick_a < len(a), a[np.minimum(pick_a, len(a) - 1)], above_cont)
     above_to_within = known & (pick_a < len(a))
     return below, within, above, above_to_within
@@ -761,11 +774,20 @@ def shares(cell: PracticeCell, params: Params | None = None) -> dict[str, float]
     """The modelled chance of a sentence below, within and above the range as found."""
     params = params or load_params()
     parts = components(params, rows_from_cells([cell], params))
-    return {"below": float(parts.p_below[0]), "within": float(parts.p_within[0]), "above": float(parts.p_above[0])}
+    return {
+        "below": float(parts.p_below[0]),
+        "within": float(parts.p_within[0]),
+        "above": float(parts.p_above[0]),
+    }
 
 
 def summary(
-    cell: PracticeCell, *, params: Params | None = None, n: int = 20000, seed: int = 0, today: dt.date | None = None
+    cell: PracticeCell,
+    *,
+    params: Params | None = None,
+    n: int = 20000,
+    seed: int = 0,
+    today: dt.date | None = None,
 ) -> dict:
     """What the model says for one cell, with the n's behind each estimate and the years it rests on."""
     params = params or load_params()
@@ -878,12 +900,20 @@ def evaluate(params: Params, recs: Records, base: dict[str, Any], pred: np.ndarr
             return None
         return {
             "n": n,
-            "model": {k: round(100 * float(np.mean(pred[mask, i])), 1) for i, k in enumerate(("below", "within", "above"))},
-            "observed": {k: round(100 * float(np.mean(pos[mask] == i)), 1) for i, k in enumerate(("below", "within", "above"))},
+            "model": {
+                k: round(100 * float(np.mean(pred[mask, i])), 1)
+                for i, k in enumerate(("below", "within", "above"))
+            },
+            "observed": {
+                k: round(100 * float(np.mean(pos[mask] == i)), 1)
+                for i, k in enumerate(("below", "within", "above"))
+            },
         }
 
     years = sorted({int(v) for v in rows.year[m]})
-    circuits = sorted({c for c in rows.circuit[m] if c}, key=lambda c: (c == "DC", int(c) if c.isdigit() else 0))
+    circuits = sorted(
+        {c for c in rows.circuit[m] if c}, key=lambda c: (c == "DC", int(c) if c.isdigit() else 0)
+    )
     inside = (y >= q[:, 0] - 1e-9) & (y <= q[:, 4] + 1e-9)
     model_loss = pinball(y[m], q[m])
     base_loss = pinball(y[m], bq[m])
@@ -949,7 +979,9 @@ def _month(value) -> float | None:
     return None if value == "life" else float(value)
 
 
-def cell_for(case, calculation, *, plea: str, statutory_known: bool = True, today: dt.date | None = None) -> PracticeCell:
+def cell_for(
+    case, calculation, *, plea: str, statutory_known: bool = True, today: dt.date | None = None
+) -> PracticeCell:
     """The practice cell for one computed disposition of a case: the range as found (before statutory
     limits), its category, the case's district and circuit and custody, the plea type, and the
     statutory limits the calculation found (known for the user's case)."""
@@ -978,8 +1010,17 @@ def refit(recs: Records) -> dict[str, Any]:
         ho = holdout(recs)
         doc["held_out"] = {
             k: ho[k]
-            for k in ("fitted_on", "held_out", "rows_scored", "coverage_10_90", "coverage_25_75", "shares",
-                      "by_year", "by_circuit", "pinball")
+            for k in (
+                "fitted_on",
+                "held_out",
+                "rows_scored",
+                "coverage_10_90",
+                "coverage_25_75",
+                "shares",
+                "by_year",
+                "by_circuit",
+                "pinball",
+            )
         }
     return doc
 
@@ -991,7 +1032,9 @@ def write_predictions(pred: np.ndarray, path: Path) -> None:
     import tempfile
 
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", prefix=".predictions-", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(
+        dir=path.parent if str(path.parent) else ".", prefix=".predictions-", suffix=".tmp"
+    )
     try:
         with os.fdopen(fd, "w", newline="") as fh:
             w = csv.writer(fh)

@@ -35,10 +35,14 @@ def contrasts(params: practice.Params, recs: Records) -> dict[str, Any]:
                 continue
             block[label] = {
                 "n": int(g.sum()),
-                "below_pct": {"model": round(100 * float(pred[g, 0].mean()), 1),
-                              "observed": round(100 * float(np.mean(pos[g] == 0)), 1)},
-                "median_months": {"model": round(float(np.median(pred[g, 5])), 1),
-                                  "observed": round(float(np.median(y_m[g])), 1)},
+                "below_pct": {
+                    "model": round(100 * float(pred[g, 0].mean()), 1),
+                    "observed": round(100 * float(np.mean(pos[g] == 0)), 1),
+                },
+                "median_months": {
+                    "model": round(float(np.median(pred[g, 5])), 1),
+                    "observed": round(float(np.median(y_m[g])), 1),
+                },
             }
         out[name] = block
     return out
@@ -61,8 +65,11 @@ def published_cells(book, params: practice.Params, recs: Records) -> list[dict[s
         out.append(
             {
                 "cell": f"FY2019 {cell['offense']}, level {cell['level']}, category {cell['category']}, {lo}-{hi}",
-                "mean": {"model": round(float(draws.mean()), 1), "published": cell["mean"],
-                         "rows": round(float(ys.mean()), 1) if len(ys) else None},
+                "mean": {
+                    "model": round(float(draws.mean()), 1),
+                    "published": cell["mean"],
+                    "rows": round(float(ys.mean()), 1) if len(ys) else None,
+                },
                 "below_range_pct": {
                     "model": round(100 * float((draws < lo - 1e-9).mean()), 1),
                     "published": cell["below_pct"],
@@ -86,13 +93,20 @@ def fy2019_shares(params: practice.Params, recs: Records) -> dict[str, Any]:
     pos = practice.position(y[m], practice._subset(rows, m))
     return {
         "n": int(m.sum()),
-        "within_range_pct": {"model": round(100 * float(pred[:, 1].mean()), 1),
-                             "rows": round(100 * float(np.mean(pos == 1)), 1),
-                             "published": PUBLISHED_FY2019["within_range_pct"]},
-        "below_range_pct": {"model": round(100 * float(pred[:, 0].mean()), 1),
-                            "rows": round(100 * float(np.mean(pos == 0)), 1),
-                            "published": PUBLISHED_FY2019["below_range_pct"]},
-        "mean_sentence": {"rows": round(float(np.mean(y[m])), 1), "published": PUBLISHED_FY2019["mean_sentence"]},
+        "within_range_pct": {
+            "model": round(100 * float(pred[:, 1].mean()), 1),
+            "rows": round(100 * float(np.mean(pos == 1)), 1),
+            "published": PUBLISHED_FY2019["within_range_pct"],
+        },
+        "below_range_pct": {
+            "model": round(100 * float(pred[:, 0].mean()), 1),
+            "rows": round(100 * float(np.mean(pos == 0)), 1),
+            "published": PUBLISHED_FY2019["below_range_pct"],
+        },
+        "mean_sentence": {
+            "rows": round(float(np.mean(y[m])), 1),
+            "published": PUBLISHED_FY2019["mean_sentence"],
+        },
         "note": "the rows' positions are against the range as found, before statutory limits; the published "
         "shares are against the range after them, so the rows show fewer within range",
     }

@@ -20,7 +20,11 @@ from plealever.negotiation import practice
 
 MIN_N = 10  # below this many rows a group's figures are not shown
 HISTOGRAM_BINS = 8
-PLEA_LABELS = {"agreement": "written plea agreement", "straight": "straight plea (no agreement)", "trial": "trial"}
+PLEA_LABELS = {
+    "agreement": "written plea agreement",
+    "straight": "straight plea (no agreement)",
+    "trial": "trial",
+}
 
 CANNOT_SEPARATE = [
     "Possession, receipt and distribution: the rows carry no statute of conviction, so offenders with the "
@@ -61,9 +65,13 @@ def _group(y: np.ndarray, lo: float, hi: float, mask: np.ndarray, edges: np.ndar
             "below_pct": round(100 * float(below.mean()), 1),
             "within_pct": round(100 * float((~below & ~above).mean()), 1),
             "above_pct": round(100 * float(above.mean()), 1),
-            "sentence": {k: round(float(np.quantile(vals, q)), 1) for k, q in (("p10", 0.1), ("median", 0.5), ("p90", 0.9))},
+            "sentence": {
+                k: round(float(np.quantile(vals, q)), 1)
+                for k, q in (("p10", 0.1), ("median", 0.5), ("p90", 0.9))
+            },
             "share_of_minimum": {
-                k: round(float(np.quantile(ratio, q)), 2) for k, q in (("p10", 0.1), ("median", 0.5), ("p90", 0.9))
+                k: round(float(np.quantile(ratio, q)), 2)
+                for k, q in (("p10", 0.1), ("median", 0.5), ("p90", 0.9))
             },
             "histogram": [int(c) for c in counts],
         }
@@ -93,19 +101,36 @@ def panel_for_range(
     edges = np.unique(np.round(np.linspace(0, top * 1.0001 + 1, HISTOGRAM_BINS + 1)))
     circ = np.array([circuit_of(int(d)) or "" for d in recs["DISTRICT"]], dtype=object)
     plea = np.array([practice.plea_category(v) for v in recs["DSPLEA"]], dtype=object)
-    groups: list[dict[str, Any]] = [{"group": "nation", "label": "All districts", **_group(y, lo, hi, cell, edges)}]
+    groups: list[dict[str, Any]] = [
+        {"group": "nation", "label": "All districts", **_group(y, lo, hi, cell, edges)}
+    ]
     if circuit:
         name = "D.C. Circuit" if circuit == "DC" else f"Circuit {circuit}"
-        groups.append({"group": "circuit", "label": name, **_group(y, lo, hi, cell & (circ == circuit), edges)})
+        groups.append(
+            {"group": "circuit", "label": name, **_group(y, lo, hi, cell & (circ == circuit), edges)}
+        )
     if district is not None:
         d = by_code(district)
         groups.append(
-            {"group": "district", "label": d.court_name if d else str(district),
-             **_group(y, lo, hi, cell & (recs["DISTRICT"] == district), edges)}
+            {
+                "group": "district",
+                "label": d.court_name if d else str(district),
+                **_group(y, lo, hi, cell & (recs["DISTRICT"] == district), edges),
+            }
         )
     for key, text in PLEA_LABELS.items():
-        groups.append({"group": f"plea:{key}", "label": f"All districts, {text}", **_group(y, lo, hi, cell & (plea == key), edges)})
-    rng = "life" if range_min == "life" else (f"{range_min} months to life" if range_max == "life" else f"{range_min}-{range_max}")
+        groups.append(
+            {
+                "group": f"plea:{key}",
+                "label": f"All districts, {text}",
+                **_group(y, lo, hi, cell & (plea == key), edges),
+            }
+        )
+    rng = (
+        "life"
+        if range_min == "life"
+        else (f"{range_min} months to life" if range_max == "life" else f"{range_min}-{range_max}")
+    )
     return {
         "label": label,
         "range": {"min": range_min, "max": range_max, "text": rng},
@@ -143,7 +168,9 @@ def panel(case, *, today: dt.date | None = None, records: Records | None = None)
         if key in seen:
             seen[key]["scenarios"].append(label)
             continue
-        p = panel_for_range(recs, g.min, g.max, district=district.code if district else None, circuit=circuit, label=label)
+        p = panel_for_range(
+            recs, g.min, g.max, district=district.code if district else None, circuit=circuit, label=label
+        )
         p["level"] = c.total_offense_level
         p["category"] = c.criminal_history_category
         p["scenarios"] = [label]

@@ -15,7 +15,10 @@ def similar_blocks(case, today: dt.date, refs, block) -> list[Any]:
     try:
         p = panel(case, today=today)
     except PlealeverError as exc:
-        return [block("heading", 3, "E. Similar offenders"), block("para", text=f"Not available: {exc.one_line()}.")]
+        return [
+            block("heading", 3, "E. Similar offenders"),
+            block("para", text=f"Not available: {exc.one_line()}."),
+        ]
     rec = p["records"]
     out = [
         block("heading", 3, "E. Similar offenders"),
@@ -33,27 +36,46 @@ def similar_blocks(case, today: dt.date, refs, block) -> list[Any]:
                 rows.append([g["label"], str(g["n"]), "too few cases", "", "", ""])
                 continue
             s, m = g["sentence"], g["share_of_minimum"]
-            rows.append([
-                g["label"], str(g["n"]), f"{g['below_pct']:.0f}% / {g['within_pct']:.0f}% / {g['above_pct']:.0f}%",
-                f"{s['median']:g}", f"{s['p10']:g}-{s['p90']:g}", f"{m['median']:.2f} ({m['p10']:.2f}-{m['p90']:.2f})",
-            ])
+            rows.append(
+                [
+                    g["label"],
+                    str(g["n"]),
+                    f"{g['below_pct']:.0f}% / {g['within_pct']:.0f}% / {g['above_pct']:.0f}%",
+                    f"{s['median']:g}",
+                    f"{s['p10']:g}-{s['p90']:g}",
+                    f"{m['median']:.2f} ({m['p10']:.2f}-{m['p90']:.2f})",
+                ]
+            )
         mo = r["model"]
         q, n = mo["quantiles"], mo["n"]
-        rows.append([
-            f"Model for this client ({mo['plea']} plea)",
-            f"{n['nation']}" + (f" / {n['district']} in district" if n["district"] is not None else ""),
-            f"{100 * mo['shares']['below']:.0f}% / {100 * mo['shares']['within']:.0f}% / {100 * mo['shares']['above']:.0f}%",
-            f"{q['q50']:g}", f"{q['q10']:g}-{q['q90']:g}", "",
-        ])
+        rows.append(
+            [
+                f"Model for this client ({mo['plea']} plea)",
+                f"{n['nation']}" + (f" / {n['district']} in district" if n["district"] is not None else ""),
+                f"{100 * mo['shares']['below']:.0f}% / {100 * mo['shares']['within']:.0f}% / {100 * mo['shares']['above']:.0f}%",
+                f"{q['q50']:g}",
+                f"{q['q10']:g}-{q['q90']:g}",
+                "",
+            ]
+        )
         out.append(
             block(
                 "table",
                 caption=f"Range {r['range']['text']} months as found (level {r['level']}, category {r['category']}): "
                 + "; ".join(r["scenarios"]),
-                header=["Offenders", "n", "Below / within / above", "Median months", "10th-90th", "Share of minimum"],
+                header=[
+                    "Offenders",
+                    "n",
+                    "Below / within / above",
+                    "Median months",
+                    "10th-90th",
+                    "Share of minimum",
+                ],
                 rows=rows,
             )
         )
-    out.append(block("para", text=p["ranges"][0]["model"]["basis"]["note"].capitalize() + "." if p["ranges"] else ""))
+    out.append(
+        block("para", text=p["ranges"][0]["model"]["basis"]["note"].capitalize() + "." if p["ranges"] else "")
+    )
     out.append(block("bullets", items=[*p["cannot_separate"], p["still_useful"]]))
     return out
