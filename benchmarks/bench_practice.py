@@ -19,12 +19,14 @@ import numpy as np
 def synthetic(path: Path, rows: int, seed: int = 5) -> None:
     """Offender rows shaped like the Commission's: every offense category (OFFGUIDE 1-30, about 2% child
     pornography), 25 fiscal years, the 94 districts, ranges from the Sentencing Table."""
-    from plealever.data.districts import codes
+    from plealever.law.districts import codes
     from plealever.law.rulebook import rulebook
 
     rng = np.random.default_rng(seed)
     table = rulebook().table
-    cells = np.array([(lo, 9996 if hi == "life" else hi) for row in table.values() for lo, hi in row if lo != "life"])
+    cells = np.array(
+        [(lo, 9996 if hi == "life" else hi) for row in table.values() for lo, hi in row if lo != "life"]
+    )
     dist = np.array(sorted(codes()))
     chunk = 200_000
     with open(path, "w") as fh:
@@ -71,15 +73,26 @@ def main() -> None:
 
         t = time.perf_counter()
         doc = practice.fit(recs)
-        print(f"fit on FY2019-2023 ({doc['data']['rows']} rows, prior widths chosen on FY2023): "
-              f"{time.perf_counter() - t:.2f} s")
+        print(
+            f"fit on FY2019-2023 ({doc['data']['rows']} rows, prior widths chosen on FY2023): "
+            f"{time.perf_counter() - t:.2f} s"
+        )
         t = time.perf_counter()
         practice.refit(recs)
         print(f"refit with the held-out test (fit twice, score FY2023): {time.perf_counter() - t:.2f} s")
 
         params = practice.Params(doc)
-        cell = practice.PracticeCell(97, 121, chc=1, district=40, circuit="5", plea="agreement",
-                                     custody="detained", statutory_min=60, statutory_max=240)
+        cell = practice.PracticeCell(
+            97,
+            121,
+            chc=1,
+            district=40,
+            circuit="5",
+            plea="agreement",
+            custody="detained",
+            statutory_min=60,
+            statutory_max=240,
+        )
         practice.predict(cell, n=10000, seed=0, params=params)
         t = time.perf_counter()
         reps = 50
@@ -93,12 +106,16 @@ def main() -> None:
         big = Path(tmp) / "synthetic.csv"
         t = time.perf_counter()
         synthetic(big, args.rows)
-        print(f"generate a synthetic file of {args.rows:,} rows ({big.stat().st_size / 1e6:.0f} MB): "
-              f"{time.perf_counter() - t:.1f} s")
+        print(
+            f"generate a synthetic file of {args.rows:,} rows ({big.stat().st_size / 1e6:.0f} MB): "
+            f"{time.perf_counter() - t:.1f} s"
+        )
         t = time.perf_counter()
         status = store.import_files([big])
-        print(f"import it (validate every value, keep OFFGUIDE 7: {status['files'][-1]['rows_kept']:,} rows, "
-              f"FY{min(status['fiscal_years'])}-FY{max(status['fiscal_years'])}): {time.perf_counter() - t:.1f} s")
+        print(
+            f"import it (validate every value, keep OFFGUIDE 7: {status['files'][-1]['rows_kept']:,} rows, "
+            f"FY{min(status['fiscal_years'])}-FY{max(status['fiscal_years'])}): {time.perf_counter() - t:.1f} s"
+        )
 
 
 if __name__ == "__main__":

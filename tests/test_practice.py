@@ -13,11 +13,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from plealever.analysis import analyse
 from plealever.case import load_case
-from plealever.data import districts, records, store
-from plealever.law.rulebook import rulebook
+from plealever.data import records, store
+from plealever.law import districts
 from plealever.negotiation import practice
-from plealever.negotiation.compare import compare
 from tests.test_cli import plealever
 from tests.test_report import ROOT, TODAY
 
@@ -183,12 +183,10 @@ def test_similar_panel_counts_equal_a_direct_query(tmp_path):
 
 def test_scenarios_draw_from_the_practice_model():
     case = load_case(EXAMPLE)
-    c = compare(case, today=TODAY, draws=20000)
+    a = analyse(case, today=TODAY, draws=20000)
+    c = a.comparison
     row = next(r for r in c.rows if r["id"] == "plea-as-charged")
-    from plealever.negotiation import scenarios as sc_mod
-
-    spec = next(s for s in sc_mod.generate(rulebook(), case) if s.id == "plea-as-charged")
-    calc = sc_mod.calculate(sc_mod.overlay(case, spec), today=TODAY).calculation
+    calc = a.scenario("plea-as-charged").result.calculation
     cell = practice.cell_for(case, calc, plea="straight", today=TODAY)
     draws = practice.predict(cell, n=20000, seed=1)
     # no assumption shifts apply to this plea (no mitigation, no circuit, typical judge, no recommendation)
@@ -201,7 +199,7 @@ def test_custody_and_district_move_the_scenarios_as_the_data_do(tmp_path):
     def mean(extra: str) -> float:
         path = tmp_path / "c.yaml"
         path.write_text(EXAMPLE.read_text() + extra)
-        rows = compare(load_case(path), today=TODAY, draws=5000).rows
+        rows = analyse(load_case(path), today=TODAY, draws=5000).comparison.rows
         return next(r for r in rows if r["id"] == "plea-as-charged")["outcome"]["mean"]
 
     # Released defendants are sentenced below range far more often in the rows (83% against 57%).

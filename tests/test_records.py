@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from plealever.case.load import parse_case
-from plealever.data import districts, records, store
+from plealever.data import records, store
 from plealever.errors import CaseFileError, RecordsError
+from plealever.law import districts
 from tests.test_cli import plealever
 
 HEADER = "FISCAL_YEAR,OFFGUIDE,DISTRICT,DSPLEA,PRESENT,AGE,CRIMPTS,XMINSOR,XMAXSOR,SENTTOT,SENTIMP"

@@ -231,7 +231,7 @@ class Court(BaseModel):
     def _district(self) -> Court:
         if self.district is None:
             return self
-        from plealever.data.districts import names_hint, resolve
+        from plealever.law.districts import names_hint, resolve
 
         found = resolve(self.district)
         if found is None:
@@ -248,8 +248,8 @@ class Court(BaseModel):
         return self
 
     def district_record(self):
-        """The district as the Commission codes it (plealever.data.districts.District), or None."""
-        from plealever.data.districts import resolve
+        """The district as the Commission codes it (plealever.law.districts.District), or None."""
+        from plealever.law.districts import resolve
 
         return resolve(self.district) if self.district else None
 

@@ -241,7 +241,7 @@ def _dedupe(header: list[str]) -> list[str]:
 
 
 def _validate(con, raw: str, shown: Path) -> None:
-    from plealever.data.districts import codes
+    from plealever.law.districts import codes
 
     def first(where: str, column: str):
         return con.execute(

@@ -126,7 +126,7 @@ def _months(code: np.ndarray, life: float) -> np.ndarray:
 
 def rows_from_records(recs: Records) -> tuple[_Rows, np.ndarray, np.ndarray]:
     """The model's inputs for each record, the observed sentence (NaN unknown) and a scorable mask."""
-    from plealever.data.districts import circuit_of
+    from plealever.law.districts import circuit_of
 
     xmin, xmax = recs["XMINSOR"], recs["XMAXSOR"]
     scorable = ~np.isnan(xmin) & ~np.isnan(xmax)

@@ -89,7 +89,7 @@ def panel_for_range(
     label: str = "",
 ) -> dict[str, Any]:
     """The figures for one range as found (months, or 'life')."""
-    from plealever.data.districts import by_code, circuit_of
+    from plealever.law.districts import by_code, circuit_of
 
     code_min = LIFE_CODE if range_min == "life" else int(range_min)
     code_max = LIFE_CODE if range_max == "life" else int(range_max)
@@ -139,34 +139,38 @@ def panel_for_range(
     }
 
 
-def panel(case, *, today: dt.date | None = None, records: Records | None = None) -> dict[str, Any]:
-    """The similar-offender panel for a case: its range as charged and its scenarios' ranges."""
+def panel_for_analysis(analysis, *, records: Records | None = None) -> dict[str, Any]:
+    """The panel from an analysis already made (its calculation of the charges and its scenarios)."""
+    if analysis.result is None:
+        raise analysis.error
+    entries = [("the case as charged", analysis.result.calculation, "straight")]
+    if analysis.comparison is not None:
+        for sc in analysis.comparison.scenarios.values():
+            if sc.result is None:
+                continue
+            spec = sc.spec
+            plea = "trial" if spec.kind == "trial" else practice.PLEA_OF_SCENARIO[spec.plea_type]
+            entries.append((spec.label, sc.result.calculation, plea))
+    return build(analysis.case, entries, today=analysis.today, records=records)
+
+
+def build(
+    case, entries: list[tuple[str, Any, str]], *, today: dt.date | None = None, records: Records | None = None
+) -> dict[str, Any]:
+    """The panel for (label, calculation, plea type) entries; ranges met twice are shown once."""
     from plealever.data.store import load
-    from plealever.errors import PlealeverError
-    from plealever.guidelines import calculate
-    from plealever.law.rulebook import rulebook
-    from plealever.negotiation import scenarios as sc_mod
 
     recs = records or load()
-    book = rulebook()
     district = case.court.district_record()
     circuit = case.court.effective_circuit()
     seen: dict[tuple, dict[str, Any]] = {}
-    calc = calculate(case, today=today).calculation
-    entries = [("the case as charged", calc, "straight")]
-    for spec in sc_mod.generate(book, case) + list(case.scenarios):
-        try:
-            c = sc_mod.calculate(sc_mod.overlay(case, spec), today=today).calculation
-        except PlealeverError:
-            continue
-        plea = "trial" if spec.kind == "trial" else practice.PLEA_OF_SCENARIO[spec.plea_type]
-        entries.append((spec.label, c, plea))
     ranges = []
     for label, c, plea in entries:
         g = c.guideline_range
         key = (g.min, g.max)
         if key in seen:
-            seen[key]["scenarios"].append(label)
+            if label not in seen[key]["scenarios"]:
+                seen[key]["scenarios"].append(label)
             continue
         p = panel_for_range(
             recs, g.min, g.max, district=district.code if district else None, circuit=circuit, label=label

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from plealever.errors import UsageError
 from plealever.report.context import MemoContext
 
 FORMATS = ("md", "html", "docx", "pdf")
@@ -99,7 +100,7 @@ def render(m: MemoContext, fmt: str) -> bytes:
         return to_docx(m)
     if fmt == "pdf":
         return to_pdf(m)
-    raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    raise UsageError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}", field="--format")
 
 
 def write_atomic(path: Path, data: bytes) -> None:

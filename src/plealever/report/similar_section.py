@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from plealever.errors import PlealeverError
 
 
-def similar_blocks(case, today: dt.date, refs, block) -> list[Any]:
+def similar_blocks(analysis, refs, block) -> list[Any]:
     """Heading, one table per range and the caveats; `block` is the memo's Block type."""
-    from plealever.negotiation.similar import panel
+    from plealever.negotiation.similar import panel_for_analysis
 
     try:
-        p = panel(case, today=today)
+        p = panel_for_analysis(analysis)
     except PlealeverError as exc:
         return [
             block("heading", 3, "E. Similar offenders"),

@@ -35,19 +35,13 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 from sqlalchemy.pool import StaticPool
 
 from plealever.case.load import parse_case
-from plealever.errors import CaseFileError, PlealeverError
-
-
-class StoreError(PlealeverError):
-    """The case store could not do what was asked."""
-
-
-class DatabaseError(StoreError):
-    """The database refused or failed an operation; nothing was changed."""
-
-
-class ConflictError(StoreError):
-    """Two edits started from the same version: the second must reload and reapply."""
+from plealever.errors import (  # noqa: F401 - re-exported for the store's callers
+    CaseFileError,
+    ConflictError,
+    DatabaseError,
+    NotFoundError,
+    StoreError,
+)
 
 
 class _Base(DeclarativeBase):
@@ -221,7 +215,7 @@ class Store:
             if moved != 1:
                 current = s.scalar(select(_Case.current_version).where(_Case.id == case_id))
                 if current is None:
-                    raise StoreError(f"no case {case_id}")
+                    raise NotFoundError(f"no case {case_id}")
                 raise ConflictError(
                     f"case {case_id} was saved as version {current} after you opened version {expected_version}; "
                     "reload it and apply your changes again"
@@ -267,19 +261,19 @@ class Store:
     @staticmethod
     def _version(s: Session, case_id: str, version: int | None) -> tuple[_Case, _Version]:
         if "\x00" in case_id:
-            raise StoreError(f"no case {case_id!r}")
+            raise NotFoundError(f"no case {case_id!r}")
         if version is not None and not 1 <= version <= 2**31 - 1:
-            raise StoreError(f"case {case_id} has no version {version}")
+            raise NotFoundError(f"case {case_id} has no version {version}")
         case = s.get(_Case, case_id)
         if case is None:
-            raise StoreError(f"no case {case_id}")
+            raise NotFoundError(f"no case {case_id}")
         v = s.scalar(
             select(_Version).where(
                 _Version.case_id == case_id, _Version.version == (version or case.current_version)
             )
         )
         if v is None:
-            raise StoreError(f"case {case_id} has no version {version}")
+            raise NotFoundError(f"case {case_id} has no version {version}")
         return case, v
 
     @_guarded

@@ -13,6 +13,8 @@ from importlib import resources
 
 import yaml
 
+from plealever.errors import LawDataError
+
 DIVISIONS = {  # the codebook's word -> the court's name for the district, and its Bluebook letter
     "North": ("Northern", "N"),
     "East": ("Eastern", "E"),
@@ -72,7 +74,7 @@ def _spellings(d: District, abbr: str, postal: str) -> set[str]:
 
 @cache
 def _load() -> tuple[dict[int, District], dict[str, District], dict]:
-    doc = yaml.safe_load(resources.files("plealever.data").joinpath("districts.yaml").read_text())
+    doc = yaml.safe_load(resources.files("plealever.law").joinpath("districts.yaml").read_text())
     by_code: dict[int, District] = {}
     by_spelling: dict[str, District] = {}
     for row in doc["districts"]:
@@ -81,7 +83,8 @@ def _load() -> tuple[dict[int, District], dict[str, District], dict]:
         state = doc["states"][d.state]
         for s in _spellings(d, state["abbr"], state["postal"]):
             other = by_spelling.setdefault(s, d)
-            assert other is d, f"spelling {s!r} names two districts"  # the data's own consistency
+            if other is not d:
+                raise LawDataError(f"the spelling {s!r} names two districts", file="law/districts.yaml")
     return by_code, by_spelling, doc["source"]
 
 
