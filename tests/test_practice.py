@@ -17,6 +17,7 @@ from plealever.analysis import analyse
 from plealever.case import load_case
 from plealever.data import records, store
 from plealever.law import districts
+from plealever.law.rulebook import rulebook
 from plealever.negotiation import practice
 from tests.test_cli import plealever
 from tests.test_report import ROOT, TODAY
@@ -247,3 +248,33 @@ def test_no_protected_trait_is_read():
     for banned in ("NEWRACE", "MONRACE", "MONSEX", "NEWCIT", "CITIZEN", "NEWEDUC", "HISPORIG"):
         assert banned not in records.COLUMNS
     assert not any("race" in f or "sex" in f for f in practice.FEATURES)
+
+
+def test_published_fy2019_cells_and_the_contrasts():
+    """The secondary-source FY2019 cells (published-figures.md §3, grade S) are soft targets: the bounds
+    flag a gross error, as for the older model (tests/test_calibration.py). The contrasts are the rows'."""
+    from plealever.negotiation import practice_checks
+
+    report = practice_checks.report(rulebook())
+    assert len(report["cells"]) == 3
+    for cell in report["cells"]:
+        m, p = cell["mean"]["model"], cell["mean"]["published"]
+        assert abs(m - p) / p <= 0.30, cell
+        assert abs(cell["below_range_pct"]["model"] - cell["below_range_pct"]["published"]) <= 20.0, cell
+    c = report["contrasts"]
+    assert c["custody"]["released"]["below_pct"]["observed"] > c["custody"]["detained"]["below_pct"]["observed"]
+    for block in (*c["custody"].values(), *c["plea"].values()):
+        if block["n"] >= 100:
+            assert abs(block["below_pct"]["model"] - block["below_pct"]["observed"]) <= SHARE_TOL, block
+    assert report["held_out"]["held_out"] == 2023 and report["basis"]["rows"] == 6447
+
+
+def test_a_refit_in_the_data_directory_is_used_unless_it_is_from_another_model(tmp_path, monkeypatch):
+    monkeypatch.setenv("PLEALEVER_DATA_DIR", str(tmp_path))
+    assert practice.load_params().origin == "package"
+    doc = json.loads(practice._package_params_path().read_text())
+    practice.write_params(doc, tmp_path / practice.PARAMS_NAME)
+    assert practice.load_params().origin == "refit"
+    (tmp_path / practice.PARAMS_NAME).write_text('{"model": "an older model"}')
+    assert practice.load_params().origin.startswith("package (the refit")
+    assert practice.load_params().doc["model"] == practice.MODEL

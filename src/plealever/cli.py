@@ -225,7 +225,17 @@ def calibrate(
         raise UsageError("--predictions needs --records FILE")
     if refit:
         return _refit(as_json)
-    if records is not None and not calibration.is_supplemental(records):
+    kind = calibration.file_kind(records) if records is not None else None
+    if kind == "neither":
+        from plealever.data.records import COLUMNS
+        from plealever.errors import RecordsError
+
+        raise RecordsError(
+            f"expected columns of offender rows ({', '.join(COLUMNS)}) or of a supplemental file "
+            "(OFFGUIDE, PCNTDEPT, SENTRNGE)",
+            file=str(records),
+        )
+    if kind == "offender":
         return _score(records, predictions, as_json)
     if records is not None:
         if predictions is not None:

@@ -154,15 +154,19 @@ def refit() -> dict[str, Any]:
     return fit([bundled(2014), bundled(2015)])
 
 
-def is_supplemental(path: str | Path) -> bool:
-    """A supplemental file (SENTRNGE, no range as found), as opposed to offender rows with XMINSOR."""
+def file_kind(path: str | Path) -> str:
+    """'supplemental' (SENTRNGE, no range as found), 'offender' (XMINSOR) or 'neither', from the header."""
     path = Path(path)
     if path.suffix.lower() in (".sas7bdat", ".xpt"):
-        return False
+        return "offender"
     opener = lzma.open if path.suffix == ".xz" else open
     try:
         with opener(path, "rt", newline="") as fh:
             header = {h.strip().upper() for h in next(csv.reader(fh), [])}
     except (OSError, lzma.LZMAError, UnicodeDecodeError, csv.Error, EOFError):
-        return False  # the offender-row reader gives the precise error
-    return "SENTRNGE" in header and "XMINSOR" not in header
+        return "offender"  # the offender-row reader gives the precise error
+    if "XMINSOR" in header or not header:
+        return "offender"
+    if "SENTRNGE" in header:
+        return "supplemental"
+    return "neither"

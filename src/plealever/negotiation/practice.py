@@ -40,6 +40,7 @@ QUANTILES = (0.10, 0.25, 0.50, 0.75, 0.90)
 HORIZON = 2  # years the trend may be carried past the last data year
 GRID = np.linspace(0.0, 1.0, 201)  # quantile grid for the stored empirical distributions
 PARAMS_NAME = "practice-params.json"
+MODEL = "plealever practice model 1"  # change when the parameter document's shape changes
 TAU_GRID = (0.15, 0.3, 0.5, 0.8)
 # Range-minimum bands for the shape of below-range reductions: a 60-month statutory floor makes deep
 # reductions rarer the higher the range, and the rows do not say which cases carry the floor.
@@ -453,7 +454,7 @@ def _fit(recs: Records, *, years: list[int] | None, taus: tuple[float, float] | 
         str(c): int(n) for c, n in zip(*np.unique(rows.circuit.astype(str), return_counts=True), strict=True)
     }
     return {
-        "model": "plealever practice model 1",
+        "model": MODEL,
         "data": {
             "source": recs.source,
             "checksum": recs.checksum(),
@@ -637,8 +638,17 @@ def load_params() -> Params:
     )
     key = f"{path}:{path.stat().st_mtime_ns}"
     if key not in _LOADED:
+        try:
+            doc = json.loads(path.read_text())
+        except (OSError, ValueError):
+            doc = {}
+        if origin == "refit" and doc.get("model") != MODEL:
+            # unreadable, or a refit by another version of the model: the shipped parameters, until the
+            # next `calibrate --refit` (which overwrites it)
+            origin = "package (the refit in the data directory is unreadable or from another model version)"
+            doc = json.loads(_package_params_path().read_text())
         _LOADED.clear()
-        _LOADED[key] = Params(json.loads(path.read_text()), origin=f"{origin} ({path.name})")
+        _LOADED[key] = Params(doc, origin=origin)
     return _LOADED[key]
 
 
