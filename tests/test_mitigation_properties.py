@@ -38,6 +38,15 @@ def run(items: list[dict[str, Any]], circuit: str | None = None):
 # --- one scale ----------------------------------------------------------------------------------
 
 
+def test_the_bundled_law_data_has_circuit_law_for_every_circuit() -> None:
+    law = rulebook().circuit_law
+    assert law is not None and len(law.circuits) == 12
+    for key, c in law.circuits.items():
+        for topic in ("duress", "entrapment", "mental_condition"):
+            rule = getattr(c, topic)
+            assert rule.status == "unsettled" or (rule.text and rule.authorities), (key, topic)
+
+
 def test_every_factor_weighs_to_100_on_the_same_bands() -> None:
     rub = rulebook().documents["mitigation-rubric"]
     assert set(rub["factors"]) == set(FACTORS)

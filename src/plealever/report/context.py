@@ -112,7 +112,7 @@ def build_context(analysis: Analysis, *, charts: bool = True) -> MemoContext:
 
     The body names this case's facts: the counts, each item and what it shows, each defense element
     by element, the dated disclosure steps, the requests to make and a letter to the client. General
-    law and guidance appear once, in the appendix (E and F), not in every section."""
+    law and guidance appear once, in the appendix (F and G), not in every section."""
     analysis.require("scenarios")
     case, book = analysis.case, analysis.book
     refs = _Refs(book)
@@ -467,9 +467,12 @@ def build_context(analysis: Analysis, *, charts: bool = True) -> MemoContext:
         add(
             Block(
                 "para",
-                text="The sentence model is fitted to Sentencing Commission records for these offenses"
+                text="The sentence model is fitted to the Sentencing Commission's offender records for these "
+                "offenses (" + comparison.practice_basis["note"] + ")"
+                + refs.mark(["ussc-individual"])
+                + "; a government motion's reduction comes from its FY2014-2015 supplemental files"
                 + refs.mark(["ussc-sup"])
-                + "; these parameters are assumptions, not measurements: "
+                + "; these parameters are assumptions layered on top, not measurements: "
                 + ", ".join(assumptions)
                 + ".",
             )
@@ -494,10 +497,14 @@ def build_context(analysis: Analysis, *, charts: bool = True) -> MemoContext:
                         "each stipulation or mitigation item changes the expected sentence",
                     )
                 )
-    add(Block("heading", 3, "E. The law that frames these factors"))
+    if result is not None:
+        from plealever.report.similar_section import similar_blocks
+
+        blocks.extend(similar_blocks(analysis, refs, Block))
+    add(Block("heading", 3, "F. The law that frames these factors"))
     general = _general_frames(book, assessment)
     add(Block("bullets", items=[_sentence(s.text) + refs.mark(s.authorities) for s in general]))
-    add(Block("heading", 3, "F. General guidance"))
+    add(Block("heading", 3, "G. General guidance"))
     add(Block("bullets", items=_guidance(book, assessment, refs)))
     return MemoContext(
         title=f"Plea negotiation memo: {name}",
@@ -548,7 +555,7 @@ def _nothing(key: str, case, book) -> str:
 
 def _factor(add, refs: _Refs, f, case, law, circuit) -> None:
     """A factor with evidence: its band and points, its elements, its levers and gaps, and the rule of
-    the case's circuit; the general law is in Appendix E."""
+    the case's circuit; the general law is in Appendix F."""
     add(Block("para", text=f"Strength: {f.band} (score {f.score}), from " + ", ".join(f.items) + "."))
     add(Block("bullets", items=[r.text + refs.mark(r.authorities) for r in f.reasons]))
     if f.elements and f.factor != "mental_health":

@@ -98,7 +98,6 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
         if path.startswith("/api/") or "/charts/" in path or "/memo." in path:
             return JSONResponse({"error": exc.one_line()}, exc.http_status)
         return HTMLResponse(f'<p class="error" role="alert">{_esc(exc.one_line())}</p>', exc.http_status)
-
     static = resources.files("plealever.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     templates = Jinja2Templates(directory=str(resources.files("plealever.web") / "templates"))
@@ -134,9 +133,7 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
 
     @app.put("/api/cases/{case_id}", tags=["cases"])
     def api_save(case_id: str, body: SaveBody):
-        r = store.save(
-            case_id, body.data, expected_version=body.expected_version, note="saved through the API"
-        )
+        r = store.save(case_id, body.data, expected_version=body.expected_version, note="saved through the API")
         return {"id": r.id, "version": r.version}
 
     @app.get("/api/cases/{case_id}/history", tags=["cases"])
@@ -154,6 +151,12 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
     @app.get("/api/cases/{case_id}/scenarios", tags=["analysis"])
     def api_scenarios(case_id: str, draws: int | None = Query(None, ge=100, le=20000)):
         return _comparison(cache.get(store.get(case_id), draws)).to_dict()
+
+    @app.get("/api/cases/{case_id}/similar", tags=["analysis"])
+    def api_similar(case_id: str) -> dict[str, Any]:
+        from plealever.negotiation.similar import panel_for_analysis
+
+        return panel_for_analysis(cache.get(store.get(case_id)))
 
     @app.post("/api/calculate", tags=["analysis"])
     def api_calculate(data: Annotated[dict[str, Any], Body()]):
@@ -252,7 +255,8 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
         r = store.get(case_id)
         comparison = _comparison(cache.get(r))
         return page(
-            request, "scenarios.html", record=r, c=comparison.to_dict(), table=_scenario_table(comparison)
+            request, "scenarios.html", record=r, c=comparison.to_dict(), table=_scenario_table(comparison),
+            s=_similar(cache.get(r)),
         )
 
     @app.get("/cases/{case_id}/charts/{name}.png", include_in_schema=False)
@@ -320,6 +324,16 @@ def _comparison(analysis: Analysis):
     if analysis.comparison is None:
         raise analysis.error
     return analysis.comparison
+
+
+def _similar(analysis: Analysis) -> dict[str, Any]:
+    """The similar-offender panel, or the reason there is none (shown in its place)."""
+    from plealever.negotiation.similar import panel_for_analysis
+
+    try:
+        return panel_for_analysis(analysis)
+    except PlealeverError as exc:
+        return {"error": exc.one_line()}
 
 
 def _scenario_table(comparison) -> dict[str, Any]:
