@@ -233,6 +233,16 @@ class CriminalHistory(_Model):
         return self
 
 
+class Defendant(_Model):
+    """Facts about the defendant that the sentencing records measure (never race, sex or national origin)."""
+
+    custody: Literal["detained", "released"] | None = Field(
+        None,
+        description="Pre-sentence custody: detained (in custody) or released (bail, bond, own recognizance "
+        "or other release); the Commission's PRESENT. Unknown if omitted.",
+    )
+
+
 class Case(_Model):
     """A case file: the counts, facts, findings, acceptance and criminal history to compute."""
 
@@ -271,6 +281,7 @@ class Case(_Model):
         default_factory=Prosecutor, description="The prosecutor's policy constraints."
     )
     court: Court = Field(default_factory=Court)
+    defendant: Defendant = Field(default_factory=Defendant)
     deadlines: Deadlines = Field(default_factory=Deadlines)
     scenarios: list[ScenarioSpec] = Field(
         default_factory=list, description="Dispositions to compare, added to the generated ones."
