@@ -189,6 +189,9 @@ class PenaltyVersion(_Strict):
     effective: dt.date
     base: Penalty
     prior: Penalty | None = None
+    # The statute's own tier for two or more qualifying priors (e.g. § 2251(e)); shown, not applied,
+    # because the case file counts priors by record and which of them qualify is a legal question.
+    two_or_more_priors: Penalty | None = None
     prepubescent: Penalty | None = None
     authorities: list[str]
     certainty: Certainty
@@ -204,6 +207,8 @@ class Statute(_Strict):
     penalties: list[PenaltyVersion]
     # Inchoate forms the statute itself punishes as the completed offense ("attempts or conspires").
     inchoate: list[Literal["attempt", "conspiracy"]] = Field(default_factory=list)
+    # A "Federal sex offense" under 18 U.S.C. § 3559(e)(2)(A): life after a qualifying prior (warned).
+    mandatory_life_3559e: bool = False
     note: str | None = None
 
     @field_validator("penalties")
