@@ -573,12 +573,13 @@ def run_sample(sample: Sample, *, deep: bool, time_limit: float = 20.0) -> tuple
         calculate(case, source=source)
         assess(case)
         if deep:
-            from plealever.negotiation.compare import compare
-            from plealever.report import build_context
-            from plealever.report.render import to_markdown
+            from plealever.analysis import analyse
+            from plealever.report import render_memo
 
-            compare(case, draws=100)
-            to_markdown(build_context(case, source=source, draws=100))
+            analysis = analyse(case, source=source, draws=100)  # calculation, assessment, scenarios
+            if analysis.error is not None:
+                raise analysis.error
+            render_memo(analysis, "md")
     except _Hang:
         return "hang", sample.kind
     except PlealeverError as exc:

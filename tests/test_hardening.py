@@ -269,10 +269,11 @@ def test_a_billion_laughs_upload_does_not_freeze_the_server(tmp_path):
     ],
 )
 def test_errors_after_loading_name_the_field(extra, field):
-    from plealever.negotiation.compare import compare
+    from plealever.analysis import analyse
 
     with pytest.raises(PlealeverError) as info:
-        compare(parse_case({**BASE, **extra}, source="f.yaml"), draws=100)
+        analysis = analyse(parse_case({**BASE, **extra}, source="f.yaml"), source="f.yaml", draws=100)
+        raise analysis.error or AssertionError("no error")
     assert field in info.value.one_line(), info.value.one_line()
 
 
@@ -323,19 +324,17 @@ def _case_bodies():
 @given(data=st.data())
 def test_anything_the_schema_allows_computes_or_fails_with_the_package_error(data):
     """load -> calculate -> assess -> scenarios -> memo (Markdown): nothing but PlealeverError escapes."""
-    from plealever.guidelines import calculate
-    from plealever.mitigation import assess
-    from plealever.negotiation.compare import compare
+    from plealever.analysis import analyse
     from plealever.report import build_context
     from plealever.report.render import to_markdown
 
     text = json.dumps(data.draw(_CASES))
     try:
         case = parse_case(read_case_text(text, fmt="json", source="p.json"), source="p.json")
-        calculate(case, source="p.json")
-        assess(case)
-        compare(case, draws=100)
-        to_markdown(build_context(case, source="p.json", draws=100, charts=False))
+        analysis = analyse(case, source="p.json", draws=100)  # calculation, assessment, scenarios
+        to_markdown(build_context(analysis, charts=False))
+        if analysis.error is not None:
+            raise analysis.error
     except PlealeverError as exc:
         assert unclean(exc.one_line(), text, "p.json") is None, exc.one_line()
 
@@ -399,7 +398,9 @@ def test_the_markdown_memo_escapes_user_text_like_the_html_memo():
     for item in data["mitigation"]:
         item["label"] = HOSTILE
         item["notes"] = HOSTILE
-    memo = build_context(parse_case(data), source="x.yaml", draws=100, charts=False)
+    from plealever.analysis import analyse
+
+    memo = build_context(analyse(parse_case(data), source="x.yaml", draws=100), charts=False)
     md = to_markdown(memo)
     assert HOSTILE.split(")")[0] in md.replace("\\", "") and "198.51.100.7" in md  # the text is all there
     # Only escaped forms remain: a backslash before each character that would make markup.

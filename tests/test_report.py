@@ -14,6 +14,7 @@ from docx import Document
 from pypdf import PdfReader
 
 from plealever import load_case, parse_case
+from plealever.analysis import analyse
 from plealever.errors import OutputError
 from plealever.report import build_context, render, write_atomic
 from plealever.report.render import to_markdown
@@ -29,7 +30,9 @@ HEADINGS = [
     "4. Entrapment",
     "5. Procedural and policy constraints",
     "6. Risks, tradeoffs and timing",
-    "7. Bottom line",
+    "7. Discovery and investigation checklist",
+    "8. Bottom line",
+    "9. Letter to the client (draft)",
     "Appendix",
     "References",
 ]
@@ -38,10 +41,12 @@ HEADINGS = [
 @pytest.fixture(scope="module")
 def memo():
     return build_context(
-        load_case(ROOT / "examples" / "mitigation-sting.yaml"),
-        source="mitigation-sting.yaml",
-        today=TODAY,
-        draws=2000,
+        analyse(
+            load_case(ROOT / "examples" / "mitigation-sting.yaml"),
+            source="mitigation-sting.yaml",
+            today=TODAY,
+            draws=2000,
+        )
     )
 
 
@@ -84,7 +89,7 @@ def test_headings_in_every_format(formats):
 def test_docx_reopens_with_tables_and_pictures(formats):
     doc = Document(io.BytesIO(formats["docx"]))
     assert len(doc.tables) >= 3
-    assert doc.tables[0].rows[0].cells[0].text in ("When", "Pin")
+    assert doc.tables[0].rows[0].cells[0].text in ("Item", "When", "Pin")
     assert len(doc.inline_shapes) == 2
 
 
@@ -124,10 +129,12 @@ def test_golden_markdown():
     """The bundled example's memo, exactly. Regenerate with UPDATE_GOLDEN=1 after a deliberate change."""
     got = to_markdown(
         build_context(
-            load_case(ROOT / "examples" / "receipt-plea.yaml"),
-            source="receipt-plea.yaml",
-            today=TODAY,
-            draws=2000,
+            analyse(
+                load_case(ROOT / "examples" / "receipt-plea.yaml"),
+                source="receipt-plea.yaml",
+                today=TODAY,
+                draws=2000,
+            )
         )
     )
     golden = ROOT / "tests" / "golden" / "receipt-plea-memo.md"
@@ -147,9 +154,12 @@ def test_a_section_without_its_input_says_so():
             "criminal_history": {"category": "I"},
         }
     )
-    md = to_markdown(build_context(case, today=TODAY, draws=500))
-    assert "could not be computed" in md and "## 7. Bottom line" in md
-    assert "No evidence of this factor is recorded" in md
+    md = to_markdown(build_context(analyse(case, today=TODAY, draws=500)))
+    assert "could not be computed" in md and "## 8. Bottom line" in md
+    assert (
+        "No mitigation evidence is recorded yet" in md
+        and "nothing in the file describes a mental-health" in md
+    )
 
 
 def test_memo_command_writes_atomically(tmp_path: Path):

@@ -1,4 +1,5 @@
-"""The command line. Heavy modules load inside each command; errors become one line and exit 2 here."""
+"""The command line. Heavy modules load inside each command; the analysis commands are thin over
+`analyse`. Errors become one line and an exit code in one place (`_Group.invoke`)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,26 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer.core import TyperGroup
+
+
+class _Group(TyperGroup):
+    """The only place an error becomes an exit code: the package's errors print one line on standard
+    error and exit with the code their class names (2 for the user's input); anything else is a bug
+    and keeps its traceback."""
+
+    def invoke(self, ctx):  # noqa: ANN001 - click's signature
+        from plealever.errors import PlealeverError
+
+        try:
+            return super().invoke(ctx)
+        except PlealeverError as exc:
+            typer.echo(f"error: {exc.one_line()}", err=True)
+            raise typer.Exit(exc.exit_code) from None
+
 
 app = typer.Typer(
+    cls=_Group,
     add_completion=False,
     no_args_is_help=True,
     help="Sentencing exposure for federal child-exploitation cases, computed offline. Not legal advice.",
@@ -39,14 +58,7 @@ def cases_list(
     db: DbOption = None,
 ) -> None:
     """List stored cases, most recently changed first."""
-    from plealever.errors import PlealeverError
-
-    try:
-        rows = _store(db).list(search)
-    except PlealeverError as exc:
-        _fail(exc)
-        return
-    for r in rows:
+    for r in _store(db).list(search):
         typer.echo(f"{r.id}  v{r.current_version}  {r.updated_at:%Y-%m-%d %H:%M}  {r.name}")
 
 
@@ -56,14 +68,7 @@ def cases_import(
     db: DbOption = None,
 ) -> None:
     """Validate a case file and store it as a new case."""
-    from plealever.errors import PlealeverError
-
-    try:
-        r = _store(db).import_file(case_file)
-    except PlealeverError as exc:
-        _fail(exc)
-        return
-    typer.echo(r.id)
+    typer.echo(_store(db).import_file(case_file).id)
 
 
 @cases_app.command("show")
@@ -73,14 +78,9 @@ def cases_show(
     db: DbOption = None,
 ) -> None:
     """Show a stored case as YAML."""
-    from plealever.errors import PlealeverError
     from plealever.store.db import canonical_yaml
 
-    try:
-        r = _store(db).get(case_id, version)
-    except PlealeverError as exc:
-        _fail(exc)
-        return
+    r = _store(db).get(case_id, version)
     typer.echo(f"# {r.name}, version {r.version} of {r.current_version}")
     typer.echo(canonical_yaml(r.data), nl=False)
 
@@ -96,22 +96,18 @@ def cases_export(
     db: DbOption = None,
 ) -> None:
     """Export a case file (exactly as imported, if that version was imported in this format)."""
-    from plealever.errors import CaseFileError, PlealeverError, quote
+    from plealever.errors import UsageError, quote
     from plealever.files import check_output, write_atomic
 
-    try:
-        if fmt not in ("yaml", "json"):
-            raise CaseFileError(f"unknown format {quote(fmt)}; expected yaml or json", field="--format")
-        if output is not None:
-            check_output(output)
-        text = _store(db).export(case_id, version, fmt)
-        if output is not None:
-            write_atomic(output, text.encode("utf-8"))
-    except PlealeverError as exc:
-        _fail(exc)
-        return
+    if fmt not in ("yaml", "json"):
+        raise UsageError(f"unknown format {quote(fmt)}; expected yaml or json", field="--format")
+    if output is not None:
+        check_output(output)  # a folder or a missing folder fails before the store is opened
+    text = _store(db).export(case_id, version, fmt)
     if output is None:
         sys.stdout.write(text)
+        return
+    write_atomic(output, text.encode("utf-8"))
 
 
 @cases_app.command("history")
@@ -120,68 +116,48 @@ def cases_history(
     db: DbOption = None,
 ) -> None:
     """Every version of a case, with the changes from the one before."""
-    from plealever.errors import PlealeverError
-
-    try:
-        versions = _store(db).history(case_id)
-    except PlealeverError as exc:
-        _fail(exc)
-        return
-    for v in versions:
+    for v in _store(db).history(case_id):
         typer.echo(f"version {v['version']}  {v['created_at']}  {v['note'] or ''}")
         if v["diff"]:
             typer.echo(v["diff"])
-
-
-def _fail(exc: Exception) -> None:
-    from plealever.errors import PlealeverError
-
-    if isinstance(exc, PlealeverError):
-        typer.echo(f"error: {exc.one_line()}", err=True)
-        raise typer.Exit(2)
-    raise exc
 
 
 CaseArg = Annotated[Path, typer.Argument(help="Case file (YAML or JSON).", metavar="CASE")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 
 
-def _analyse(case_file: Path, compute, as_json: bool, to_json, render) -> None:
-    """Load the case, compute, and print JSON or the readable view; errors become one line and exit 2."""
+def _analysis(case_file: Path, **options):
+    """Load the case file and analyse it (as far as `options["upto"]` asks)."""
+    from plealever.analysis import analyse
     from plealever.case import load_case
-    from plealever.errors import PlealeverError
 
-    try:
-        case = load_case(case_file)
-        result = compute(case)
-    except PlealeverError as exc:
-        _fail(exc)
-        return
+    return analyse(load_case(case_file), source=str(case_file), **options)
+
+
+def _print_json(data) -> None:
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def _show(a, value, as_json: bool, to_json, view: str) -> None:
+    """Print `value` of analysis `a` as JSON, or through the terminal view named `view`."""
     if as_json:
-        typer.echo(json.dumps(to_json(result), indent=2, ensure_ascii=False))
-        return
-    render(result, case_name=case.name or case_file.name)
+        return _print_json(to_json(value))
+    from plealever.report import terminal
+
+    getattr(terminal, view)(value, case_name=a.name)
 
 
 @app.command()
 def calc(case_file: CaseArg, as_json: JsonOpt = False) -> None:
     """Compute the guideline, statutory and effective ranges, step by step."""
-    from plealever.guidelines import calculate
-
-    def render(result, case_name):
-        from plealever.worksheet import render_worksheet
-
-        render_worksheet(result, case_name=case_name)
-
-    _analyse(
-        case_file, lambda case: calculate(case, source=str(case_file)), as_json, lambda r: r.to_dict(), render
-    )
+    a = _analysis(case_file, upto="exposure")
+    _show(a, a.result, as_json, lambda r: r.to_dict(), "render_worksheet")
 
 
 @app.command()
 def history(case_file: CaseArg, as_json: JsonOpt = False) -> None:
     """Compute the criminal history points and category from the prior record, record by record."""
-    from plealever.guidelines import calculate
+    a = _analysis(case_file, upto="exposure")
 
     def to_json(result):
         c = result.calculation
@@ -189,30 +165,17 @@ def history(case_file: CaseArg, as_json: JsonOpt = False) -> None:
             "edition": c.edition.isoformat(),
             **c.history.to_dict(),
             "criminal_history_category": c.criminal_history_category,
-            "warnings": list(
-                dict.fromkeys(w for w in result.warnings + c.warnings if "criminal" in w.lower())
-            ),
+            "warnings": [w for w in a.warnings if "criminal" in w.lower()],
         }
 
-    def render(result, case_name):
-        from plealever.worksheet import render_history
-
-        render_history(result, case_name=case_name)
-
-    _analyse(case_file, lambda case: calculate(case, source=str(case_file)), as_json, to_json, render)
+    _show(a, a.result, as_json, to_json, "render_history")
 
 
 @app.command()
 def assess(case_file: CaseArg, as_json: JsonOpt = False) -> None:
     """Assess the mitigation evidence: strength per factor, levers, gaps, risks and a disclosure plan."""
-    from plealever.mitigation import assess as run_assessment
-
-    def render(result, case_name):
-        from plealever.worksheet import render_assessment
-
-        render_assessment(result, case_name=case_name)
-
-    _analyse(case_file, run_assessment, as_json, lambda r: r.to_dict(), render)
+    a = _analysis(case_file, upto="assessment")
+    _show(a, a.assessment, as_json, lambda r: r.to_dict(), "render_assessment")
 
 
 @app.command()
@@ -224,50 +187,171 @@ def scenarios(
     ] = None,
 ) -> None:
     """Compare the plausible pleas and trial: exposure, availability, agreement and sentence distribution."""
-    from plealever.negotiation.compare import compare
-
-    def render(result, case_name):
-        from plealever.worksheet import render_scenarios
-
-        render_scenarios(result, case_name=case_name)
-
-    _analyse(case_file, lambda case: compare(case, draws=draws), as_json, lambda r: r.to_dict(), render)
+    a = _analysis(case_file, draws=draws)
+    if a.comparison is None:
+        raise a.error
+    _show(a, a.comparison, as_json, lambda r: r.to_dict(), "render_scenarios")
 
 
 @app.command()
 def calibrate(
     records: Annotated[
         Path | None,
-        typer.Option("--records", help="Score the model on a supplemental file (CSV or .csv.xz)."),
+        typer.Option(
+            "--records",
+            help="Score the model on a file of offender rows in the Commission's names (CSV, .csv.xz, SAS); "
+            "a supplemental file (SENTRNGE) gets the older range-position comparison.",
+        ),
+    ] = None,
+    predictions: Annotated[
+        Path | None,
+        typer.Option(
+            "--predictions",
+            help="With --records: write row,p_below,p_within,p_above,q10,q25,q50,q75,q90 for every data row.",
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
     refit: Annotated[
-        bool, typer.Option("--refit", help="Print the fitted block refitted on FY2014-FY2015.")
+        bool,
+        typer.Option("--refit", help="Refit the practice model on the loaded rows (held-out test first) and keep it."),
     ] = False,
 ) -> None:
-    """The outcome model beside Sentencing Commission data: fitted years, held-out years, published cells."""
-    from plealever.errors import PlealeverError
+    """The outcome model beside Sentencing Commission data: held-out year, published cells, contrasts."""
+    from plealever.errors import UsageError
     from plealever.law.rulebook import rulebook
     from plealever.negotiation import calibration
 
     book = rulebook()
-    try:
-        if refit:
-            typer.echo(json.dumps(calibration.refit(), indent=2))
-            return
-        if records is not None:
-            result = calibration.compare(book.documents["outcome-model"]["fitted"], calibration.read(records))
-        else:
-            result = calibration.report(book)
-    except PlealeverError as exc:
-        _fail(exc)
-        return
+    if predictions is not None and records is None:
+        raise UsageError("--predictions needs --records FILE")
+    if refit:
+        return _refit(as_json)
+    kind = calibration.file_kind(records) if records is not None else None
+    if kind == "neither":
+        from plealever.data.records import COLUMNS
+        from plealever.errors import RecordsError
+
+        raise RecordsError(
+            f"expected columns of offender rows ({', '.join(COLUMNS)}) or of a supplemental file "
+            "(OFFGUIDE, PCNTDEPT, SENTRNGE)",
+            file=str(records),
+        )
+    if kind == "offender":
+        return _score(records, predictions, as_json)
+    if records is not None:
+        if predictions is not None:
+            raise UsageError("a supplemental file has no range; --predictions needs offender rows", file=str(records))
+        result = calibration.compare(book.documents["outcome-model"]["fitted"], calibration.read(records))
+    else:
+        from plealever.negotiation import practice_checks
+
+        result = calibration.report(book)
+        result["practice"] = practice_checks.report(book)
     if as_json:
         typer.echo(json.dumps(result, indent=2))
         return
-    from plealever.worksheet import render_calibration
+    from plealever.report.practice_view import render_practice_checks
+    from plealever.report.terminal import render_calibration
 
     render_calibration(result, records=str(records) if records else None)
+    if records is None:
+        render_practice_checks(result["practice"])
+
+
+def _score(records: Path, predictions: Path | None, as_json: bool) -> None:
+    """Score the practice model on a file of offender rows; write the predictions atomically."""
+    from plealever.data import records as rec
+    from plealever.data.store import load
+    from plealever.negotiation import practice
+
+    recs = rec.read(records)
+    params = practice.load_params()
+    pred = practice.predict_records(params, recs)
+    base = practice.baseline_fit(load(), years=params.doc["data"]["fiscal_years"])
+    result = practice.evaluate(params, recs, base, pred)
+    result["file"] = str(records)
+    if predictions is not None:
+        practice.write_predictions(pred, predictions)
+        result["predictions"] = str(predictions)
+    if as_json:
+        return _print_json(result)
+    from plealever.report.practice_view import render_scores
+
+    render_scores(result, title=f"Practice model scored on {records}")
+    if predictions is not None:
+        typer.echo(f"predictions written to {predictions}")
+
+
+def _refit(as_json: bool) -> None:
+    """Refit the practice model on the loaded rows and keep it in the data directory."""
+    from plealever.data.store import load
+    from plealever.negotiation import practice
+
+    doc = practice.refit(load())
+    path = practice.user_params_path()
+    practice.write_params(doc, path)
+    result = {"data": doc["data"], "held_out": doc.get("held_out"), "prior_widths": doc["prior_widths"],
+              "written": str(path)}
+    if as_json:
+        return _print_json(result)
+    from plealever.report.practice_view import render_scores
+
+    d = result["data"]
+    typer.echo(f"Refitted on {d['rows']} rows (FY{d['fiscal_years'][0]}-FY{d['fiscal_years'][-1]}); "
+               f"parameters written to {path}")
+    ho = result["held_out"]
+    if ho:
+        render_scores(ho, title=f"Held out: fitted on FY{ho['fitted_on'][0]}-FY{ho['fitted_on'][-1]}, "
+                      f"scored on FY{ho['held_out']}")
+
+
+@app.command()
+def similar(case_file: CaseArg, as_json: JsonOpt = False) -> None:
+    """What happened to offenders with the case's guideline range: nationally, in its circuit and district, by plea."""
+    from plealever.negotiation.similar import panel_for_analysis
+
+    result = panel_for_analysis(_analysis(case_file, draws=100))  # the panel reads no draws
+    if as_json:
+        return _print_json(result)
+    from plealever.report.practice_view import render_similar
+
+    render_similar(result)
+
+
+data_app = typer.Typer(no_args_is_help=True, help="Sentencing Commission offender rows for the practice model.")
+app.add_typer(data_app, name="data")
+
+
+@data_app.command("import")
+def data_import(
+    files: Annotated[list[Path], typer.Argument(metavar="FILE...", help="CSV, .csv.xz, .sas7bdat or .xpt files.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Import offender rows (child-pornography rows, OFFGUIDE 7, are kept) into the local store, atomically."""
+    from plealever.data.store import import_files
+
+    _data_status(import_files(files), as_json)
+
+
+@data_app.command("status")
+def data_status(as_json: JsonOpt = False) -> None:
+    """What offender rows are loaded: files, fiscal years, row counts, checksum."""
+    from plealever.data.store import status
+
+    _data_status(status(), as_json)
+
+
+def _data_status(status: dict, as_json: bool) -> None:
+    from plealever.negotiation import practice
+
+    params = practice.load_params()
+    checksum = params.doc["data"]["checksum"]
+    status["parameters"] = {"origin": params.origin, "checksum": checksum, "matches": checksum == status["checksum"]}
+    if as_json:
+        return _print_json(status)
+    from plealever.report.practice_view import render_status
+
+    render_status(status)
 
 
 @app.command()
@@ -279,31 +363,21 @@ def memo(
     ] = None,
 ) -> None:
     """Write the negotiation memo. Markdown goes to standard output unless -o is given."""
-    from plealever.case import load_case
-    from plealever.errors import CaseFileError, PlealeverError, quote
+    from plealever.errors import UsageError, quote
     from plealever.files import check_output, write_atomic
-    from plealever.report import build_context, render
-    from plealever.report.render import FORMATS
+    from plealever.report import FORMATS, render_memo
 
-    try:
-        if fmt not in FORMATS:
-            raise CaseFileError(
-                f"unknown format {quote(fmt)}; expected one of {', '.join(FORMATS)}", field="--format"
-            )
-        if output is None and fmt in ("docx", "pdf"):
-            raise CaseFileError(f"{fmt} is binary: give an output file with -o", field="--output")
-        if output is not None:
-            check_output(output)  # before the work, so a wrong path fails at once
-        case = load_case(case_file)
-        data = render(build_context(case, source=str(case_file)), fmt)
-        if output is not None:
-            write_atomic(output, data)
-    except PlealeverError as exc:
-        _fail(exc)
-        return
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format {quote(fmt)}; expected one of {', '.join(FORMATS)}", field="--format")
+    if output is None and fmt in ("docx", "pdf"):
+        raise UsageError(f"{fmt} is binary: give an output file with -o", field="--output")
+    if output is not None:
+        check_output(output)  # a folder or a missing folder fails before the work
+    data = render_memo(_analysis(case_file), fmt)
     if output is None:
         sys.stdout.write(data.decode("utf-8"))
         return
+    write_atomic(output, data)
     typer.echo(f"wrote {output}", err=True)
 
 
@@ -329,7 +403,7 @@ def serve(
 
     import uvicorn
 
-    from plealever.errors import PlealeverError
+    from plealever.errors import UsageError
     from plealever.web.app import create_app
     from plealever.web.security import Settings, is_loopback, random_loopback
 
@@ -339,11 +413,7 @@ def serve(
             "can reach it still needs the token below; name the address browsers will use with --allow-host.",
             err=True,
         )
-    try:
-        store = _store(db)
-    except PlealeverError as exc:
-        _fail(exc)
-        return
+    store = _store(db)
     chosen = host or random_loopback()
     sock, error = _listen(chosen, port)
     if sock is None and host is None and error.errno == errno.EADDRNOTAVAIL:
@@ -356,8 +426,7 @@ def serve(
         chosen = "127.0.0.1"
         sock, error = _listen(chosen, port)
     if sock is None:
-        typer.echo(f"error: cannot listen on {chosen}:{port}: {error.strerror or error}", err=True)
-        raise typer.Exit(2)
+        raise UsageError(f"cannot listen on {chosen}:{port}: {error.strerror or error}")
     settings = Settings(host=chosen, port=sock.getsockname()[1], extra_hosts=tuple(allow_host or ()))
     typer.echo(f"plealever is running at {settings.url}", err=False)
     typer.echo("Press Ctrl+C to stop.", err=True)
@@ -397,37 +466,28 @@ def rules_show(
     ] = None,
 ) -> None:
     """Show what the law data holds for a section: each provision, its versions, levels and authorities."""
-    from plealever.errors import CaseFileError
+    from plealever.errors import UsageError
     from plealever.guidelines.context import normalize_pin
     from plealever.law.editions import edition_in_force
     from plealever.law.rulebook import rulebook
 
     book = rulebook()
     pin = normalize_pin(section)
-    try:
-        day = None
-        if edition is not None:
-            try:
-                parsed = dt.date.fromisoformat(edition)
-            except ValueError:
-                raise CaseFileError(
-                    f"expected a date YYYY-MM-DD, got {edition!r}", field="--edition"
-                ) from None
-            day = edition_in_force(book, parsed, field="--edition")
-        matches = [
-            p
-            for p in book.provisions.values()
-            if p.pin == pin or p.pin.startswith(pin + "(") or p.section == pin
-        ]
-        if not matches:
-            raise CaseFileError(
-                f"no section or provision {section!r} in the law data; sections: "
-                + ", ".join(sorted(book.sections)),
-                field="SECTION",
-            )
-    except CaseFileError as exc:
-        _fail(exc)
-        return
+    day = None
+    if edition is not None:
+        try:
+            parsed = dt.date.fromisoformat(edition)
+        except ValueError:
+            raise UsageError(f"expected a date YYYY-MM-DD, got {edition!r}", field="--edition") from None
+        day = edition_in_force(book, parsed, field="--edition")
+    matches = [
+        p for p in book.provisions.values() if p.pin == pin or p.pin.startswith(pin + "(") or p.section == pin
+    ]
+    if not matches:
+        raise UsageError(
+            f"no section or provision {section!r} in the law data; sections: " + ", ".join(sorted(book.sections)),
+            field="SECTION",
+        )
     if day:
         typer.echo(f"Versions in force in the Manual effective {day}:")
     for p in matches:
@@ -437,6 +497,8 @@ def rules_show(
             typer.echo(f"\n§{p.pin}: not in this edition")
             continue
         typer.echo(f"\n§{p.pin}: {p.label}")
+        if p.clauses:
+            typer.echo("  clauses (one finding each, same levels): " + ", ".join(p.pin + c for c in p.clauses))
         for v in versions:
             parts = [f"from {v.effective}"]
             if v.deleted:
@@ -448,6 +510,10 @@ def rules_show(
                 parts.append("statutes " + ", ".join(v.statutes))
             if v.when:
                 parts.append("when " + ", ".join(f"{k}={val}" for k, val in v.when.items()))
+            for k, names in (v.conditions or {}).items():
+                parts.append(f"only if {k.replace('_', ' ')}: " + ", ".join(names))
+            if v.knowledge:
+                parts.append(f"knowing distribution: {v.knowledge}")
             if v.table:
                 parts.append(
                     "table "
@@ -458,7 +524,8 @@ def rules_show(
                         for r in v.table
                     )
                 )
-            parts.append(v.certainty)
+            # With --edition, how sure the data is of the version in that edition (read for it or not).
+            parts.append(book.certainty_in(v, day) if day else v.certainty)
             typer.echo("  " + "; ".join(parts))
             typer.echo("    " + book.cite(v.authorities))
             if v.note:

@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from plealever.errors import InputRefusedError
+from plealever.errors import InputRefusedError, TooLargeError
 from plealever.errors import quote as short
 
 MAX_BYTES = 256 * 1024  # a real case file is a few kilobytes; the largest example is under 10
@@ -88,15 +88,19 @@ def _check_number(value: int | float, source: str, path, line=None) -> int | flo
     return value
 
 
+def _too_large(source: str) -> TooLargeError:
+    return TooLargeError(f"the document is larger than the limit of {MAX_BYTES // 1024} KiB", file=source)
+
+
 def _check_size(text: str, source: str) -> None:
     if len(text) > MAX_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
-        raise _refuse(f"the document is larger than the limit of {MAX_BYTES // 1024} KiB", source)
+        raise _too_large(source)
 
 
 def read_bytes(raw: bytes, *, fmt: str, source: str) -> Any:
     """Decode (UTF-8, an optional BOM) and read a case file's bytes."""
     if len(raw) > MAX_BYTES:
-        raise _refuse(f"the document is larger than the limit of {MAX_BYTES // 1024} KiB", source)
+        raise _too_large(source)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

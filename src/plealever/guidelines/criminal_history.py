@@ -231,16 +231,19 @@ class _Calc:
             if len(members) == 1:
                 out.append(first)
                 continue
-            # Only members inside their own time window count toward the single sentence (§4A1.2(e)
-            # applies to each sentence; note 3's example); its points belong to the longest of them,
-            # a crime of violence winning a tie, so the others are what §4A1.1(d) looks at.
+            # Concurrent terms: the longest of those inside their own time window (decision 0002).
+            # Consecutive terms: the aggregate, every member in full, whatever day it was imposed and
+            # even if it would score nothing alone (§4A1.2(a)(2): "use the aggregate sentence of
+            # imprisonment"; §4A1.1 n.4's one-year-and-nine-month example). The points belong to the
+            # longest member, a crime of violence winning a tie, so the others are what §4A1.1(d) sees.
             live = [
                 m for m in members if self.points_for(_Prior(m.index, m.record, m.days, [m]), quiet=True)[0]
             ] or members
             lead = max(live, key=lambda m: (m.days, m.record.crime_of_violence, -m.index))
             if any(m is not lead and m.days == lead.days for m in live):
                 self.contested.add(lead.index)
-            out.append(_Prior(lead.index, lead.record, self.single_term(live), members))
+            term = self.single_term(members if any(m.record.consecutive for m in members) else live)
+            out.append(_Prior(lead.index, lead.record, term, members))
         return out
 
     @staticmethod
@@ -269,7 +272,11 @@ class _Calc:
                 "4A1.2(a)(4)",
                 "convicted but not yet sentenced: counted as a one-point prior sentence",
             )
-        assert sentenced is not None
+        if sentenced is None:
+            raise CaseFileError(
+                f"record {r.label!r} has no sentence_date (give it, or convicted_not_sentenced: true)",
+                field="criminal_history.records",
+            )
         if r.diversion == "with_admission":
             # §4A1.2(f): counted under §4A1.1(c), whatever confinement came with it.
             other_start = years_before(self.c, self.windows.other_window_years)
@@ -555,6 +562,13 @@ def compute(ctx: Ctx) -> History:
                 "(criminal_history.instant_offense_commenced, or offense_date)",
                 field="criminal_history.instant_offense_commenced",
             )
+        if given.instant_offense_commenced is None and given.records:
+            ctx.warnings.append(
+                f"criminal_history.instant_offense_commenced not given: the time windows of §4A1.2(d)-(e) run "
+                f"back from the start of the instant offense, including relevant conduct (§4A1.2 n.8), and "
+                f"offense_date ({commenced}, its last day) is used instead. An earlier start reaches older priors; "
+                "state it."
+            )
         calc = _Calc(ctx, commenced)
         points = calc.run(given.records, given.under_sentence)
         category = category_for(ctx, points)
@@ -590,5 +604,6 @@ def compute(ctx: Ctx) -> History:
         step = ctx.step("4A1.1", 0, how, status="info", version=version)
         steps = (from_records.steps if from_records else []) + [step]
         return History(points, category, steps, False)
-    assert from_records is not None
+    if from_records is None:
+        raise CaseFileError("give a category, points or records", field="criminal_history")
     return from_records

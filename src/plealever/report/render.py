@@ -9,6 +9,7 @@ from importlib import resources
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from plealever.errors import UsageError, quote
 from plealever.files import write_atomic
 from plealever.report.context import MemoContext
 
@@ -162,4 +163,4 @@ def render(m: MemoContext, fmt: str) -> bytes:
         return to_docx(m)
     if fmt == "pdf":
         return to_pdf(m)
-    raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    raise UsageError(f"unknown format {quote(fmt)}; expected one of {', '.join(FORMATS)}", field="--format")

@@ -36,20 +36,16 @@ from sqlalchemy.pool import StaticPool
 
 from plealever.case.boundary import MAX_BYTES, check_data
 from plealever.case.load import parse_case, read_case_text
-from plealever.errors import CaseFileError, InputRefusedError, PlealeverError
+from plealever.errors import (  # noqa: F401 - re-exported for the store's callers
+    CaseFileError,
+    ConflictError,
+    DatabaseError,
+    InputRefusedError,
+    NotFoundError,
+    StoreError,
+    TooLargeError,
+)
 from plealever.files import private_dir, private_file
-
-
-class StoreError(PlealeverError):
-    """The case store could not do what was asked."""
-
-
-class DatabaseError(StoreError):
-    """The database refused or failed an operation; nothing was changed."""
-
-
-class ConflictError(StoreError):
-    """Two edits started from the same version: the second must reload and reapply."""
 
 
 class _Base(DeclarativeBase):
@@ -272,7 +268,7 @@ class Store:
             if moved != 1:
                 current = s.scalar(select(_Case.current_version).where(_Case.id == case_id))
                 if current is None:
-                    raise StoreError(f"no case {case_id}")
+                    raise NotFoundError(f"no case {case_id}")
                 raise ConflictError(
                     f"case {case_id} was saved as version {current} after you opened version {expected_version}; "
                     "reload it and apply your changes again"
@@ -292,7 +288,7 @@ class Store:
         except OSError as exc:
             raise CaseFileError(f"cannot read the file ({exc.strerror})", file=str(path)) from None
         if len(raw) > MAX_BYTES:
-            raise InputRefusedError(f"the document is larger than the limit of {MAX_BYTES // 1024} KiB", file=str(path))
+            raise TooLargeError(f"the document is larger than the limit of {MAX_BYTES // 1024} KiB", file=str(path))
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -318,19 +314,19 @@ class Store:
     @staticmethod
     def _version(s: Session, case_id: str, version: int | None) -> tuple[_Case, _Version]:
         if "\x00" in case_id:
-            raise StoreError(f"no case {case_id!r}")
+            raise NotFoundError(f"no case {case_id!r}")
         if version is not None and not 1 <= version <= 2**31 - 1:
-            raise StoreError(f"case {case_id} has no version {version}")
+            raise NotFoundError(f"case {case_id} has no version {version}")
         case = s.get(_Case, case_id)
         if case is None:
-            raise StoreError(f"no case {case_id}")
+            raise NotFoundError(f"no case {case_id}")
         v = s.scalar(
             select(_Version).where(
                 _Version.case_id == case_id, _Version.version == (version or case.current_version)
             )
         )
         if v is None:
-            raise StoreError(f"case {case_id} has no version {version}")
+            raise NotFoundError(f"case {case_id} has no version {version}")
         try:  # a store written before the boundary's checks may hold what they refuse
             check_data(v.data, source="")
             if v.source_text is not None:

@@ -1,12 +1,15 @@
 """The local web app. Pages for people (HTMX) and a JSON API for scripts (described by OpenAPI), both
-over the same store and the same calculations as the command line; only this module turns errors into
-responses."""
+over the same store and the same `Analysis` as the command line: a page, its charts and its memo
+downloads read one cached analysis per (case, version, draws, day). Errors become responses in one
+place, the PlealeverError handler (JSON for the API and charts, an alert fragment for pages)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 import re
+import threading
+from collections import OrderedDict
 from importlib import resources
 from typing import Annotated, Any
 
@@ -19,12 +22,13 @@ from pydantic import BaseModel, Field, ValidationError
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
+from plealever.analysis import Analysis, analyse
 from plealever.case import boundary
 from plealever.case.load import parse_case
-from plealever.errors import InputRefusedError, PlealeverError
+from plealever.errors import InputRefusedError, PlealeverError, TooLargeError
 from plealever.guidelines.trace import NOTICE
-from plealever.store import ConflictError, Store
-from plealever.store.db import DatabaseError, StoreError
+from plealever.store import Store
+from plealever.store.db import CaseRecord
 from plealever.web import forms
 from plealever.web.security import Guard, Settings
 
@@ -57,6 +61,8 @@ def _documented(*codes: int) -> dict[int | str, dict[str, Any]]:
         409: {"description": "The case was saved by someone else since that version", "model": ApiError},
         413: {"description": "The body is larger than the case-file limit", "model": ApiError},
         422: {"description": "The request or the case file is invalid", "model": ApiError},
+        500: {"description": "A defect in the tool's own data", "model": ApiError},
+        501: {"description": "An optional part of the tool is not installed", "model": ApiError},
         503: {"description": "The database refused the operation", "model": ApiError},
     }
     return {code: known[code] for code in (400, 401, *codes)}
@@ -77,24 +83,51 @@ async def _json_body(request: Request) -> Any:
     async for chunk in request.stream():
         raw += chunk
         if len(raw) > boundary.MAX_BYTES:
-            raise InputRefusedError(
+            raise TooLargeError(
                 f"the document is larger than the limit of {boundary.MAX_BYTES // 1024} KiB", file="request"
             )
     return boundary.read_bytes(bytes(raw), fmt="json", source="request")
 
 
-def _error(exc: Exception) -> JSONResponse:
-    if isinstance(exc, InputRefusedError) and "larger than the limit" in exc.message:
-        return JSONResponse({"error": exc.one_line()}, 413)
-    if isinstance(exc, DatabaseError):
-        return JSONResponse({"error": exc.one_line()}, 503)
-    if isinstance(exc, ConflictError):
-        return JSONResponse({"error": exc.one_line()}, 409)
-    if isinstance(exc, StoreError) and "no case" in exc.message:
-        return JSONResponse({"error": exc.one_line()}, 404)
-    if isinstance(exc, PlealeverError):
-        return JSONResponse({"error": exc.one_line()}, 422)
-    raise exc
+def _mapping(data: Any) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise InputRefusedError("expected a mapping of case fields", file="request")
+    return data
+
+
+class AnalysisCache:
+    """The last few analyses, by (case id, version, draws, day): a page and its two charts, or a
+    page and its memo, share one run. A stored version never changes, so an entry never goes stale."""
+
+    def __init__(self, size: int = 16):
+        self.size = size
+        self._items: OrderedDict[tuple, Analysis] = OrderedDict()
+        self._lock = threading.Lock()
+        self.runs = 0  # analyses computed (for tests and benchmarks)
+
+    def get(self, record: CaseRecord, draws: int | None = None) -> Analysis:
+        key = (record.id, record.version, draws, dt.date.today())
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+            # Computed under the lock: two requests for one version wait for one run, not two.
+            case = parse_case(record.data, source=record.name)
+            analysis = analyse(case, source=record.name, draws=draws)
+            self.runs += 1
+            self._items[key] = analysis
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+            return analysis
+
+
+def _warm() -> None:
+    """Import the heavy libraries the first chart, scenario page and PDF need, off the request path."""
+    import docx  # noqa: F401
+    import numpy  # noqa: F401
+    import weasyprint  # noqa: F401
+
+    from plealever.report import charts, render  # noqa: F401 - matplotlib's backend
 
 
 def create_app(store: Store, settings: Settings) -> FastAPI:
@@ -107,6 +140,18 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
     )
     app.add_middleware(Guard, settings=settings)
     _install_api_conventions(app)
+    cache = AnalysisCache()
+    app.state.analyses = cache
+    threading.Thread(target=_warm, name="plealever-warm", daemon=True).start()
+
+    @app.exception_handler(PlealeverError)
+    def _error(request: Request, exc: PlealeverError) -> Response:
+        """The one translation of the package's errors: the class names the status; the API and the
+        charts answer JSON, pages an alert fragment that HTMX swaps in."""
+        path = request.url.path
+        if path.startswith("/api/") or "/charts/" in path or "/memo." in path:
+            return JSONResponse({"error": exc.one_line()}, exc.http_status)
+        return HTMLResponse(f'<p class="error" role="alert">{_esc(exc.one_line())}</p>', exc.http_status)
     static = resources.files("plealever.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     templates = Jinja2Templates(directory=str(resources.files("plealever.web") / "templates"))
@@ -132,20 +177,12 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
         openapi_extra=_body_schema("Case"),
     )
     def api_create(data: Annotated[Any, Depends(_json_body)]):
-        try:
-            if not isinstance(data, dict):
-                raise InputRefusedError("expected a mapping of case fields", file="request")
-            r = store.create(data)
-        except PlealeverError as exc:
-            return _error(exc)
+        r = store.create(_mapping(data))
         return {"id": r.id, "version": r.version}
 
     @app.get("/api/cases/{case_id}", tags=["cases"], responses=_documented(404, 422, 503))
     def api_get(case_id: str, version: int | None = Query(None, ge=1, le=2**31 - 1)):
-        try:
-            r = store.get(case_id, version)
-        except PlealeverError as exc:
-            return _error(exc)
+        r = store.get(case_id, version)
         return {
             "id": r.id,
             "name": r.name,
@@ -161,70 +198,47 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
         openapi_extra=_body_schema("SaveBody"),
     )
     def api_save(case_id: str, raw: Annotated[Any, Depends(_json_body)]):
-        try:
-            body = _save_body(raw)
-            r = store.save(
-                case_id, body.data, expected_version=body.expected_version, note="saved through the API"
-            )
-        except PlealeverError as exc:
-            return _error(exc)
+        body = _save_body(raw)
+        r = store.save(case_id, body.data, expected_version=body.expected_version, note="saved through the API")
         return {"id": r.id, "version": r.version}
 
-    @app.get("/api/cases/{case_id}/history", tags=["cases"], responses=_documented(404, 422, 503))
+    @app.get("/api/cases/{case_id}/history", tags=["cases"], responses=_documented(404, 422, 500, 501, 503))
     def api_history(case_id: str):
-        try:
-            return store.history(case_id)
-        except PlealeverError as exc:
-            return _error(exc)
+        return store.history(case_id)
 
-    @app.get("/api/cases/{case_id}/calculation", tags=["analysis"], responses=_documented(404, 422, 503))
+    @app.get("/api/cases/{case_id}/calculation", tags=["analysis"], responses=_documented(404, 422, 500, 501, 503))
     def api_calculation(case_id: str):
-        return _analysis(case_id, "calculation")
+        return _exposure(cache.get(store.get(case_id))).to_dict()
 
-    @app.get("/api/cases/{case_id}/assessment", tags=["analysis"], responses=_documented(404, 422, 503))
+    @app.get("/api/cases/{case_id}/assessment", tags=["analysis"], responses=_documented(404, 422, 500, 501, 503))
     def api_assessment(case_id: str):
-        return _analysis(case_id, "assessment")
+        return cache.get(store.get(case_id)).assessment.to_dict()
 
-    @app.get("/api/cases/{case_id}/scenarios", tags=["analysis"], responses=_documented(404, 422, 503))
-    def api_scenarios(case_id: str, draws: int = Query(2000, ge=100, le=20000)):
-        return _analysis(case_id, "scenarios", draws=draws)
+    @app.get("/api/cases/{case_id}/scenarios", tags=["analysis"], responses=_documented(404, 422, 500, 501, 503))
+    def api_scenarios(case_id: str, draws: int | None = Query(None, ge=100, le=20000)):
+        return _comparison(cache.get(store.get(case_id), draws)).to_dict()
+
+    @app.get("/api/cases/{case_id}/similar", tags=["analysis"], responses=_documented(404, 422, 500, 501, 503))
+    def api_similar(case_id: str) -> dict[str, Any]:
+        from plealever.negotiation.similar import panel_for_analysis
+
+        return panel_for_analysis(cache.get(store.get(case_id)))
 
     @app.post(
         "/api/calculate",
         tags=["analysis"],
-        responses=_documented(413, 422),
+        responses=_documented(413, 422, 500),
         openapi_extra=_body_schema("Case"),
     )
     def api_calculate(data: Annotated[Any, Depends(_json_body)]):
-        from plealever.guidelines import calculate
-
-        try:
-            return calculate(parse_case(data, source="request")).to_dict()
-        except PlealeverError as exc:
-            return _error(exc)
+        case = parse_case(_mapping(data), source="request")
+        return analyse(case, source="request", upto="exposure").result.to_dict()
 
     @app.get("/api/schema", tags=["analysis"], responses=_documented())
     def api_schema() -> dict[str, Any]:
         from plealever.case import Case
 
         return Case.model_json_schema()
-
-    def _analysis(case_id: str, what: str, draws: int = 2000):
-        try:
-            case = parse_case(store.get(case_id).data, source=case_id)
-            if what == "calculation":
-                from plealever.guidelines import calculate
-
-                return calculate(case, source=case_id).to_dict()
-            if what == "assessment":
-                from plealever.mitigation import assess
-
-                return assess(case).to_dict()
-            from plealever.negotiation.compare import compare
-
-            return compare(case, draws=draws).to_dict()
-        except PlealeverError as exc:
-            return _error(exc)
 
     # --- pages ---------------------------------------------------------------------------------
 
@@ -242,8 +256,12 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
 
     @app.post("/import", include_in_schema=False)
     async def import_case(request: Request, file: Annotated[UploadFile, File()]):
+        raw = await file.read(boundary.MAX_BYTES + 1)  # never more than the limit in memory
+        if len(raw) > boundary.MAX_BYTES:
+            message = f"the document is larger than the limit of {boundary.MAX_BYTES // 1024} KiB"
+            return HTMLResponse(f'<p class="error" role="alert">{_esc(message)}; nothing was imported.</p>', 413)
         try:
-            text = (await file.read()).decode("utf-8")
+            text = raw.decode("utf-8")
         except UnicodeDecodeError:
             return HTMLResponse(
                 '<p class="error" role="alert">The file is not UTF-8 text; nothing was imported.</p>', 422
@@ -257,10 +275,7 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
 
     @app.get("/cases/{case_id}", response_class=HTMLResponse, include_in_schema=False)
     def editor(request: Request, case_id: str):
-        try:
-            r = store.get(case_id)
-        except PlealeverError as exc:
-            return HTMLResponse(_esc(exc.one_line()), 404)
+        r = store.get(case_id)
         return page(
             request,
             "editor.html",
@@ -287,10 +302,7 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
     @app.post("/cases/{case_id}/save", response_class=HTMLResponse, include_in_schema=False)
     async def save(request: Request, case_id: str):
         form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-        try:
-            stored = store.get(case_id).data
-        except PlealeverError as exc:
-            return HTMLResponse(f'<p class="error" role="alert">{_esc(exc.one_line())}</p>', 404)
+        stored = store.get(case_id).data
         # The form edits the fields it shows; anything it does not show survives from the stored case.
         data, parse_errors = forms.apply_form(stored, form)
         errors = {**forms.field_errors(data), **parse_errors}
@@ -303,65 +315,44 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
             return HTMLResponse(
                 '<p class="error" role="alert">Not saved: the form lost its version; reload.</p>', 422
             )
-        try:
-            r = store.save(case_id, data, expected_version=int(version), note="saved in the editor")
-        except ConflictError as exc:
-            return HTMLResponse(f'<p class="error" role="alert">{_esc(exc.one_line())}</p>', 409)
-        except PlealeverError as exc:
-            return HTMLResponse(f'<p class="error" role="alert">{_esc(exc.one_line())}</p>', 422)
+        r = store.save(case_id, data, expected_version=int(version), note="saved in the editor")
         response = HTMLResponse(f'<p class="ok" role="status">Saved as version {r.version}.</p>')
         response.headers["HX-Redirect"] = f"/cases/{case_id}"
         return response
 
     @app.get("/cases/{case_id}/assessment", response_class=HTMLResponse, include_in_schema=False)
     def assessment_page(request: Request, case_id: str):
-        from plealever.mitigation import assess
-
-        try:
-            r = store.get(case_id)
-            result = assess(parse_case(r.data, source=case_id)).to_dict()
-        except PlealeverError as exc:
-            return HTMLResponse(_esc(exc.one_line()), 422)
-        return page(request, "assessment.html", record=r, a=result)
+        r = store.get(case_id)
+        return page(request, "assessment.html", record=r, a=cache.get(r).assessment.to_dict())
 
     @app.get("/cases/{case_id}/scenarios", response_class=HTMLResponse, include_in_schema=False)
     def scenarios_page(request: Request, case_id: str):
-        from plealever.negotiation.compare import compare
-
-        try:
-            r = store.get(case_id)
-            result = compare(parse_case(r.data, source=case_id), draws=2000).to_dict()
-        except PlealeverError as exc:
-            return HTMLResponse(_esc(exc.one_line()), 422)
-        return page(request, "scenarios.html", record=r, c=result)
+        r = store.get(case_id)
+        comparison = _comparison(cache.get(r))
+        return page(
+            request, "scenarios.html", record=r, c=comparison.to_dict(), table=_scenario_table(comparison),
+            s=_similar(cache.get(r)),
+        )
 
     @app.get("/cases/{case_id}/charts/{name}.png", include_in_schema=False)
     def chart(case_id: str, name: str):
-        from plealever.negotiation.compare import compare
-        from plealever.report.charts import distribution_chart, tornado_chart
+        from plealever.report import charts
 
-        try:
-            result = compare(parse_case(store.get(case_id).data, source=case_id), draws=2000)
-        except PlealeverError as exc:
-            return JSONResponse({"error": exc.one_line()}, 422)
-        if name == "distribution":
-            return Response(distribution_chart(result), media_type="image/png")
-        if name == "tornado" and result.sensitivity:
-            return Response(tornado_chart(result.sensitivity), media_type="image/png")
-        return JSONResponse({"error": "no such chart"}, 404)
+        analysis = cache.get(store.get(case_id))
+        _comparison(analysis)
+        png = charts.chart(analysis, name)
+        if png is None:
+            return JSONResponse({"error": "no such chart"}, 404)
+        return Response(png, media_type="image/png")
 
     @app.get("/cases/{case_id}/memo.{fmt}", include_in_schema=False)
     def memo(case_id: str, fmt: str):
-        from plealever.report import build_context, render
-        from plealever.report.render import FORMATS
+        from plealever.report import FORMATS, render_memo
 
         if fmt not in FORMATS:
             return JSONResponse({"error": f"unknown format {fmt}"}, 404)
-        try:
-            r = store.get(case_id)
-            data = render(build_context(parse_case(r.data, source=case_id), source=r.name, draws=2000), fmt)
-        except PlealeverError as exc:
-            return JSONResponse({"error": exc.one_line()}, 422)
+        r = store.get(case_id)
+        data = render_memo(cache.get(r), fmt)
         media = {
             "md": "text/markdown; charset=utf-8",
             "html": "text/html; charset=utf-8",
@@ -377,11 +368,8 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
 
     @app.get("/cases/{case_id}/history", response_class=HTMLResponse, include_in_schema=False)
     def history_page(request: Request, case_id: str):
-        try:
-            r = store.get(case_id)
-            versions = store.history(case_id)
-        except PlealeverError as exc:
-            return HTMLResponse(_esc(exc.one_line()), 404)
+        r = store.get(case_id)
+        versions = store.history(case_id)
         return page(request, "history.html", record=r, versions=list(reversed(versions)))
 
     return app
@@ -399,11 +387,8 @@ def _save_body(raw: Any) -> SaveBody:
 
 
 def _install_api_conventions(app: FastAPI) -> None:
-    """One error shape for the API, a correct Allow header, and the case model in the OpenAPI document."""
-
-    @app.exception_handler(PlealeverError)
-    async def plealever_error(_request: Request, exc: PlealeverError):
-        return _error(exc)
+    """One error shape for request errors, a correct Allow header, and the case model in the OpenAPI
+    document (the package's own errors have their handler in create_app)."""
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_request: Request, exc: RequestValidationError):
@@ -471,13 +456,54 @@ def _esc(text: str) -> str:
     return html.escape(text)
 
 
-def _worksheet(data: dict[str, Any]) -> dict[str, Any]:
-    from plealever.guidelines import calculate
+def _exposure(analysis: Analysis):
+    if analysis.result is None:
+        raise analysis.error
+    return analysis.result
+
+
+def _comparison(analysis: Analysis):
+    if analysis.comparison is None:
+        raise analysis.error
+    return analysis.comparison
+
+
+def _similar(analysis: Analysis) -> dict[str, Any]:
+    """The similar-offender panel, or the reason there is none (shown in its place)."""
+    from plealever.negotiation.similar import panel_for_analysis
 
     try:
-        return {"ok": True, **calculate(parse_case(data, source="editor")).to_dict()}
+        return panel_for_analysis(analysis)
+    except PlealeverError as exc:
+        return {"error": exc.one_line()}
+
+
+def _scenario_table(comparison) -> dict[str, Any]:
+    from plealever.report import views
+
+    return {
+        "header": views.SCENARIO_HEADER,
+        "rows": views.scenario_rows(comparison.rows),
+        "notes": views.scenario_notes(comparison.rows),
+        "note": views.SCENARIO_NOTE,
+    }
+
+
+def _worksheet(data: dict[str, Any]) -> dict[str, Any]:
+    """The live worksheet for form data: the same rows the terminal and the memo show."""
+    from plealever.report import views
+
+    try:
+        case = parse_case(data, source="editor")
+        result = analyse(case, source="editor", upto="exposure").result
     except PlealeverError as exc:
         return {"ok": False, "error": exc.one_line()}
+    return {
+        "ok": True,
+        **result.to_dict(),
+        "rows": views.worksheet_rows(result.calculation),
+        "edition_line": views.edition_line(result.calculation),
+    }
 
 
 def dumps(value: Any) -> str:
