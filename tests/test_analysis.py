@@ -21,7 +21,7 @@ TODAY = dt.date(2026, 11, 29)
 # and the layers below it, never one above. `store` sits beside the analysis (it reads and writes case
 # files); `cli` and `web` are the faces.
 LAYERS = [
-    {"errors"},
+    {"errors", "files"},
     {"law"},
     {"case"},
     {"guidelines"},

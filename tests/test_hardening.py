@@ -224,6 +224,8 @@ def test_every_front_end_uses_the_boundary(tmp_path):
     big = b'{"name": "' + b"x" * (300 * 1024) + b'"}'
     r = client.post("/api/cases", content=big, headers={**auth, "Content-Type": "application/json"})
     assert r.status_code == 413 and "256 KiB" in r.json()["error"]
+    r = client.post("/import", files={"file": ("big.yaml", b"name: a\n" + b"#" * (300 * 1024))}, headers=auth)
+    assert r.status_code == 413 and "256 KiB" in r.text  # read no further than the limit
     assert len(store.list()) == 0  # nothing stored on the way
 
 

@@ -166,3 +166,12 @@ def test_the_optional_encrypted_store(tmp_path, monkeypatch):
     out = plealever("cases", "list", "--db", f"sqlite+pysqlcipher://:wrong@/{path}")
     assert out.returncode == 2 and "the key does not open this store" in out.stderr
     assert "wrong" not in out.stderr and "correct" not in out.stderr and "ERROR CORE" not in out.stderr
+
+
+def test_a_large_imported_file_exports_as_it_was(tmp_path):
+    """The text kept from an import may be far longer than one value may be (up to the document limit)."""
+    text = (ROOT / "examples" / "receipt-plea.yaml").read_text(encoding="utf-8") + "# note\n" * 10_000
+    assert 60_000 < len(text) < 256 * 1024
+    store = Store(f"sqlite:///{tmp_path / 'big.sqlite3'}")
+    record = store.import_text(text, fmt="yaml", source="big.yaml")
+    assert store.export(record.id) == text

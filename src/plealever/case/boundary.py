@@ -108,22 +108,30 @@ def read_bytes(raw: bytes, *, fmt: str, source: str) -> Any:
     return read_text(text, fmt=fmt, source=source)
 
 
-def read_text(text: str, *, fmt: str, source: str) -> Any:
-    """The plain value (dicts, lists, str, int, float, bool, None) of a YAML or JSON document."""
-    _check_size(text, source)
+def check_characters(text: str, *, source: str) -> None:
+    """Refuse a document's text that holds a lone surrogate or a NUL character, naming the line."""
     bad = _BAD_CHAR.search(text)
     if bad:
         line = text.count("\n", 0, bad.start()) + 1
         what = "a NUL character" if bad.group() == "\x00" else "a lone surrogate (invalid Unicode)"
         raise _refuse(f"the text contains {what}", source, line=line)
+
+
+def read_text(text: str, *, fmt: str, source: str) -> Any:
+    """The plain value (dicts, lists, str, int, float, bool, None) of a YAML or JSON document."""
+    _check_size(text, source)
+    check_characters(text, source=source)
     return _read_json(text, source) if fmt == "json" else _read_yaml(text, source)
 
 
 # --- JSON -------------------------------------------------------------------------------------
 
 
-class _Duplicate(Exception):
+class _Duplicate(InputRefusedError):
+    """Raised inside json.loads; its lines are found afterwards (_duplicate_in_json)."""
+
     def __init__(self, key: str):
+        super().__init__(f"duplicate key {short(key)}")
         self.key = key
 
 
@@ -148,8 +156,9 @@ def _json_float(text: str) -> float:
     return float(text)
 
 
-class _NumberTooLong(Exception):
+class _NumberTooLong(InputRefusedError):
     def __init__(self, text: str):
+        super().__init__(f"number {_prefix(text)} is beyond the limit of {MAX_DIGITS} digits")
         self.text = text
 
 
@@ -157,8 +166,9 @@ def _json_constant(name: str) -> Any:
     raise _NonFinite(name)
 
 
-class _NonFinite(Exception):
-    pass
+class _NonFinite(InputRefusedError):
+    def __init__(self, name: str):
+        super().__init__(f"numbers must be finite ({name})")
 
 
 def _read_json(text: str, source: str) -> Any:

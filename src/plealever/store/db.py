@@ -30,11 +30,11 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.pool import StaticPool
 
-from plealever.case.boundary import MAX_BYTES, check_data
+from plealever.case.boundary import MAX_BYTES, check_characters, check_data
 from plealever.case.load import parse_case, read_case_text
 from plealever.errors import (  # noqa: F401 - re-exported for the store's callers
     CaseFileError,
@@ -107,7 +107,7 @@ def shown_url(url: str) -> str:
 
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - unparseable: hide what looks like user:password@
+    except (ArgumentError, ValueError, TypeError):  # unparseable: hide what looks like user:password@
         return re.sub(r"(//[^/:@]*:)[^@/]*@", r"\1***@", url)
 
 
@@ -119,7 +119,7 @@ def _hide_secrets(text: str, url: str) -> str:
 
     try:
         password = make_url(url).password
-    except Exception:  # noqa: BLE001
+    except (ArgumentError, ValueError, TypeError):
         password = None
     for secret in {password, unquote(password or ""), quote(password or "", safe="")} - {None, ""}:
         text = text.replace(secret, "***")
@@ -330,7 +330,7 @@ class Store:
         try:  # a store written before the boundary's checks may hold what they refuse
             check_data(v.data, source="")
             if v.source_text is not None:
-                check_data(v.source_text, source="")
+                check_characters(v.source_text, source="")  # the file as imported: any length it had
         except InputRefusedError as exc:
             raise StoreError(
                 f"the stored case breaks an input rule ({exc.field or 'the text'}: {exc.message}); "
