@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.adversarial import generate, run, unclean  # noqa: E402
+from tests.adversarial import contract_rejects, generate, run, unclean  # noqa: E402
 
 BAD = ("traceback", "hang", "accepted_invalid", "unclean")
 
@@ -39,7 +39,7 @@ def _cli_sample(seed: int, n: int) -> tuple[Counter, list[str]]:
     counts: Counter = Counter()
     examples: list[str] = []
     rng = random.Random(seed)
-    samples = [s for s in generate(seed + 1, n * 3) if rng.random() < 0.34][:n]
+    samples = [s for s in generate(seed + 1, n * 4) if rng.random() < 0.34][:n]
     with tempfile.TemporaryDirectory() as folder:
         for i, sample in enumerate(samples):
             path = Path(folder) / f"case-{i}.{sample.fmt}"
@@ -60,6 +60,9 @@ def _cli_sample(seed: int, n: int) -> tuple[Counter, list[str]]:
                 counts["unclean" if why or "\n" in err else "clean_error"] += 1
                 if why:
                     examples.append(f"unclean: {sample.kind}: {why}: {err[:200]}")
+            elif contract_rejects(sample):
+                counts["accepted_invalid"] += 1
+                examples.append(f"accepted_invalid: {sample.kind}")
             else:
                 counts["accepted"] += 1
     return counts, examples
