@@ -448,6 +448,23 @@ def _kind_big_document(rng, data, fmt):
     return Sample("big_document", fmt, text, True, None)
 
 
+def _kind_too_many(rng, data, fmt):
+    """Past the model's size limits (500 counts in all, 100 prior records, 100 items, 30 scenarios)."""
+    bad = copy.deepcopy(data)
+    choice = rng.random()
+    if choice < 0.3:
+        bad["counts"] = [{"statute": "2252A(a)(2)", "count": 500}] * rng.choice([2, 300])
+    elif choice < 0.6:
+        bad["criminal_history"] = {
+            "records": [{"label": f"r{i}", "sentence_date": "2010-01-01"} for i in range(101)]
+        }
+    elif choice < 0.8:
+        bad["mitigation"] = [dict(_mitigation_items()[0], label=f"i{i}") for i in range(101)]
+    else:
+        bad["scenarios"] = [{"id": f"s{i}", "label": f"S{i}"} for i in range(31)]
+    return Sample("too_many", fmt, _dump(bad, fmt), True, bad)
+
+
 def _kind_many_documents(rng, data, fmt):
     text = _dump(data, "yaml")
     return Sample("many_documents", "yaml", text + "---\n" + text, True, None)
@@ -493,6 +510,7 @@ KINDS = [
     _kind_number_types,
     _kind_syntax,
     _kind_big_document,
+    _kind_too_many,
     _kind_many_documents,
 ]
 

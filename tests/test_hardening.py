@@ -380,7 +380,7 @@ def test_adversarial_files_give_zero_tracebacks_hangs_accepted_invalid_and_uncle
     assert bad == {"traceback": 0, "hang": 0, "accepted_invalid": 0, "unclean": 0}, examples
     assert counts["accepted"] > 200 and counts["clean_error"] > 1500  # the run reached both sides
     kinds = {k for k in counts if k.startswith("kind:")}
-    assert len(kinds) >= 24  # every kind of file was made
+    assert len(kinds) >= 26  # every kind of file was made
 
 
 # --- no hang: the worst cases through the command line ------------------------------------------
@@ -411,6 +411,44 @@ def test_worst_cases_finish_through_the_cli(tmp_path, name, command):
     line = out.stderr.strip()
     assert line.startswith(f"error: {path}: ") and "\n" not in line and "Traceback" not in line, line
     assert len(line) < 400, line
+
+
+def test_a_case_at_every_size_limit_finishes_through_the_cli(tmp_path):
+    """500 counts, 100 prior records, 100 mitigation items, 30 scenarios of one's own: the largest
+    case the model takes computes in full (before the limits, 150,000 counts took minutes)."""
+    from plealever.case.model import MAX_COUNTS, MAX_ITEMS, MAX_RECORDS, MAX_SCENARIOS
+
+    data = load_case(ROOT / "examples" / "mitigation-sting.yaml").model_dump(mode="json", exclude_unset=True)
+    items = data["mitigation"]
+    data["counts"] = [{"statute": "2252A(a)(2)", "count": 5} for _ in range(MAX_COUNTS // 5 - 1)]
+    data["counts"].append({"statute": "2422(b)", "count": 5})
+    data["criminal_history"] = {
+        "records": [
+            {
+                "label": f"r{i}",
+                "sentence_date": f"{1990 + i % 30}-01-01",
+                "offense_date": f"{1989 + i % 30}-06-01",
+                "imprisonment_months": [0, 2, 14, 30][i % 4],
+                "release_date": f"{1991 + i % 30}-01-01",
+            }
+            for i in range(MAX_RECORDS)
+        ]
+    }
+    data["mitigation"] = [dict(items[i % len(items)], label=f"item {i}") for i in range(MAX_ITEMS)]
+    data["scenarios"] = [
+        {"id": f"s{i}", "label": f"S{i}", "counts": [{"statute": "2252A(a)(5)(B)", "count": 1 + i % 3}]}
+        for i in range(MAX_SCENARIOS)
+    ]
+    path = tmp_path / "at-limits.json"
+    path.write_text(json.dumps(data))
+    exe = Path(sys.executable).parent / "plealever"
+    out = subprocess.run([str(exe), "memo", str(path)], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-500:]
+    assert "Bottom line" in out.stdout
+    data["counts"].append({"statute": "2252A(a)(2)"})  # one count past the limit
+    path.write_text(json.dumps(data))
+    out = subprocess.run([str(exe), "calc", str(path)], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2 and "501 counts in all; the limit is 500" in out.stderr
 
 
 # --- outbound references and secrets ------------------------------------------------------------

@@ -15,6 +15,13 @@ from plealever.case.evidence import Court, Deadlines, EvidenceItem, Prosecutor
 from plealever.case.model_base import Acceptance, Category, Count, Distribution, _Model
 from plealever.case.scenario import ScenarioSpec
 
+# Sizes past any real case that keep every command's time bounded (a prior record's windows and
+# single-sentence rules compare records pairwise; every count and scenario is computed).
+MAX_COUNTS = 500
+MAX_RECORDS = 100
+MAX_ITEMS = 100
+MAX_SCENARIOS = 30
+
 
 class Facts(_Model):
     """Offense facts as the user states them. Omitted means unknown."""
@@ -211,7 +218,12 @@ class CriminalHistory(_Model):
 
     category: Category | None = None
     points: int | None = Field(None, ge=0)
-    records: list[PriorRecord] = Field(default_factory=list, description="The prior record (§4A1.1, §4A1.2).")
+    records: list[PriorRecord] = Field(
+        default_factory=list,
+        max_length=MAX_RECORDS,
+        description=f"The prior record (§4A1.1, §4A1.2), at most {MAX_RECORDS} entries (more: give the category "
+        "or points).",
+    )
     instant_offense_commenced: dt.date | None = Field(
         None,
         description="When the instant offense, including relevant conduct, began (§4A1.2 n.8); the time "
@@ -261,7 +273,11 @@ class Case(_Model):
         None, description="Last date of the offense of conviction (controls ex post facto)."
     )
     sentencing_date: dt.date | None = Field(None, description="Date of sentencing, actual or expected.")
-    counts: list[Count] = Field(min_length=1, description="Counts of conviction.")
+    counts: list[Count] = Field(
+        min_length=1,
+        max_length=MAX_COUNTS,
+        description=f"Counts of conviction ({MAX_COUNTS} counts in all at most, adding up each entry's count).",
+    )
     facts: Facts = Field(default_factory=Facts)
     findings: list[str] = Field(
         default_factory=list, description="Provisions found to apply (pins, optionally with limb)."
@@ -275,7 +291,9 @@ class Case(_Model):
     )
     criminal_history: CriminalHistory = Field(description="Category or points.")
     mitigation: list[EvidenceItem] = Field(
-        default_factory=list, description="The mitigation evidence inventory."
+        default_factory=list,
+        max_length=MAX_ITEMS,
+        description=f"The mitigation evidence inventory (at most {MAX_ITEMS} items).",
     )
     prosecutor: Prosecutor = Field(
         default_factory=Prosecutor, description="The prosecutor's policy constraints."
@@ -284,12 +302,21 @@ class Case(_Model):
     defendant: Defendant = Field(default_factory=Defendant)
     deadlines: Deadlines = Field(default_factory=Deadlines)
     scenarios: list[ScenarioSpec] = Field(
-        default_factory=list, description="Dispositions to compare, added to the generated ones."
+        default_factory=list,
+        max_length=MAX_SCENARIOS,
+        description=f"Dispositions to compare, added to the generated ones (at most {MAX_SCENARIOS}).",
     )
     outcome_parameters: dict[str, Any] = Field(
         default_factory=dict,
         description="Overrides of the outcome model's parameters (law/data/outcome-model.yaml).",
     )
+
+    @model_validator(mode="after")
+    def _bounded(self) -> Case:
+        total = sum(c.count for c in self.counts)
+        if total > MAX_COUNTS:
+            raise ValueError(f"{total} counts in all; the limit is {MAX_COUNTS} (the work grows with each count)")
+        return self
 
     @model_validator(mode="after")
     def _dates(self) -> Case:
