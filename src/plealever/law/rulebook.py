@@ -38,7 +38,7 @@ DOCUMENTS = (
 )
 LIFE = "life"
 # Bumped when the Rulebook's shape changes, so an old on-disk cache is never read into new code.
-_CACHE_FORMAT = 1
+_CACHE_FORMAT = 2
 
 
 class _StrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
@@ -184,6 +184,9 @@ class Statute(_Strict):
     offense_class: str = Field(alias="class")
     chapter: str
     penalties: list[PenaltyVersion]
+    # Months of supervised release § 3583(b) allows for an offense § 3583(k) does not list; None for
+    # the offenses § 3583(k) covers (5 years to life).
+    supervised_release_max: int | None = None
 
     @field_validator("penalties")
     @classmethod

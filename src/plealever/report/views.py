@@ -93,7 +93,7 @@ def range_lines(c: Calculation) -> list[str]:
         f"Guideline range {c.guideline_range.text()} (zone {c.zone})",
         f"Statutory range {c.statutory_range.text()}",
         f"Effective range {c.effective_range.text()}",
-        f"Supervised release {c.supervised_release.text()} (18 U.S.C. § 3583(k))",
+        f"Supervised release {c.supervised_release.text()} (18 U.S.C. § 3583)",
     ]
 
 
