@@ -172,9 +172,60 @@ def history(case_file: CaseArg, as_json: JsonOpt = False) -> None:
 
 @app.command()
 def assess(case_file: CaseArg, as_json: JsonOpt = False) -> None:
-    """Assess the mitigation evidence: strength per factor, levers, gaps, risks and a disclosure plan."""
-    a = _analysis(case_file, upto="assessment")
-    _show(a, a.assessment, as_json, lambda r: r.to_dict(), "render_assessment")
+    """Assess the mitigation evidence: strength per factor, levers, gaps, risks, a disclosure plan, and
+    which missing evidence is worth obtaining first (that ranking prices the scenarios)."""
+    a = _analysis(case_file)
+    if as_json:
+        return _print_json({**a.assessment.to_dict(), "investigation": a.investigation})
+    from plealever.report import terminal
+
+    terminal.render_assessment(
+        a.assessment, case_name=a.name, investigation=a.investigation if a.comparison else None
+    )
+
+
+@app.command()
+def offers(
+    case_file: CaseArg,
+    as_json: JsonOpt = False,
+    advisement: Annotated[
+        str | None,
+        typer.Option("--advisement", metavar="OFFER", help="Write the client advisement record for this offer."),
+    ] = None,
+    fmt: Annotated[str, typer.Option("-f", "--format", help="md, html, docx or pdf (with --advisement).")] = "md",
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write the advisement to this file (atomically).")
+    ] = None,
+    draws: Annotated[
+        int | None, typer.Option("--draws", min=100, help="Monte Carlo draws per scenario.")
+    ] = None,
+) -> None:
+    """The offers on file as a history: each offer's terms, status today and exposure beside the
+    recommended option; with --advisement, a one-page client advisement record (Lafler; Frye)."""
+    from plealever.errors import UsageError
+
+    a = _analysis(case_file, draws=draws)
+    if a.comparison is None:
+        raise a.error
+    if advisement is None:
+        if as_json:
+            return _print_json({"offers": a.offers, "recommended": a.comparison.recommended})
+        from plealever.report import terminal
+
+        return terminal.render_offers(a.comparison, case_name=a.name)
+    from plealever.report import FORMATS, write_atomic
+    from plealever.report.advisement import render_advisement
+
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}", field="--format")
+    if output is None and fmt in ("docx", "pdf"):
+        raise UsageError(f"{fmt} is binary: give an output file with -o", field="--output")
+    data = render_advisement(a, advisement, fmt)
+    if output is None:
+        sys.stdout.write(data.decode("utf-8"))
+        return
+    write_atomic(output, data)
+    typer.echo(f"wrote {output}", err=True)
 
 
 @app.command()

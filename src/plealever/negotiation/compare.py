@@ -517,7 +517,8 @@ def _offer_records(context, pricer, statuses, evaluated, rows, recommended, toda
                     "label": best["label"],
                     "mean": best["outcome"]["mean"],
                     "expected_if_pursued": best.get("expected_if_pursued"),
-                    "difference": round(row["outcome"]["mean"] - best["outcome"]["mean"], 1),
+                    # The offer is certain while open; pursuing the recommended option is not.
+                    "difference": round(row["outcome"]["mean"] - (best.get("expected_if_pursued") or best["outcome"]["mean"]), 1),
                 }
             trial = by_id.get(TRIAL)
             if trial is not None and "outcome" in trial:

@@ -252,7 +252,12 @@ def offer_summary(offer) -> str:
     if t.counts is None:
         parts.append("plea as charged")
     else:
-        parts.append("plea to " + ", ".join(f"{c.count} x § {c.statute}" if c.count > 1 else f"§ {c.statute}" for c in t.counts))
+        from plealever.law.statutes import normalize
+
+        parts.append(
+            "plea to "
+            + ", ".join(f"{c.count} x § {normalize(c.statute)}" if c.count > 1 else f"§ {normalize(c.statute)}" for c in t.counts)
+        )
     stip = list(t.findings) + [f"no {p}" for p in t.not_applicable]
     stip += [f"{k.replace('_', ' ')} {v}" for k, v in t.facts.model_dump().items() if v is not None]
     if stip:

@@ -36,14 +36,15 @@ def to_markdown(m: MemoContext) -> str:
     return text
 
 
-def to_html(m: MemoContext) -> str:
-    return _env().get_template("memo.html.j2").render(m=m)
+def to_html(m: MemoContext, compact: bool = False) -> str:
+    """`compact`: the one-page style of a client advisement record (smaller type, tighter margins)."""
+    return _env().get_template("memo.html.j2").render(m=m, compact=compact)
 
 
-def to_pdf(m: MemoContext) -> bytes:
+def to_pdf(m: MemoContext, compact: bool = False) -> bytes:
     from weasyprint import HTML
 
-    return HTML(string=to_html(m)).write_pdf()
+    return HTML(string=to_html(m, compact)).write_pdf()
 
 
 def to_docx(m: MemoContext) -> bytes:
@@ -91,15 +92,16 @@ def to_docx(m: MemoContext) -> bytes:
     return buf.getvalue()
 
 
-def render(m: MemoContext, fmt: str) -> bytes:
+def render(m: MemoContext, fmt: str, *, compact: bool = False) -> bytes:
+    """`m` in `fmt`; `compact` sets HTML and PDF in the one-page style of an advisement record."""
     if fmt == "md":
         return to_markdown(m).encode("utf-8")
     if fmt == "html":
-        return to_html(m).encode("utf-8")
+        return to_html(m, compact).encode("utf-8")
     if fmt == "docx":
         return to_docx(m)
     if fmt == "pdf":
-        return to_pdf(m)
+        return to_pdf(m, compact)
     raise UsageError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}", field="--format")
 
 

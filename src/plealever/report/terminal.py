@@ -86,8 +86,11 @@ def render_worksheet(result: Result, *, case_name: str, console: Console | None 
     console.print(NOTICE, markup=False)
 
 
-def render_assessment(result, *, case_name: str, console: Console | None = None) -> None:
-    """The mitigation assessment, factor by factor, with numbered references at the end."""
+def render_assessment(
+    result, *, case_name: str, console: Console | None = None, investigation: list | None = None
+) -> None:
+    """The mitigation assessment, factor by factor, the value of each missing piece of evidence, with
+    numbered references at the end."""
     console = console or Console(width=110)
     book = result.book
     refs: list[str] = []
@@ -133,6 +136,18 @@ def render_assessment(result, *, case_name: str, console: Console | None = None)
         mark = "x" if row["complete"] else " "
         extra = f" (sought: {', '.join(row['sought'])})" if row["sought"] else ""
         out(f"  [{mark}] {row['label']}{extra}", markup=False)
+    if investigation:
+        out("")
+        out("[bold]What to investigate first[/bold] (expected months saved = chance favourable x the saving)")
+        table = Table(header_style="bold")
+        for name in views.INVESTIGATION_HEADER:
+            table.add_column(name, overflow="fold")
+        for row in views.investigation_rows(investigation):
+            table.add_row(*row)
+        console.print(table)
+    elif investigation is not None:
+        out("")
+        out("What to investigate first: nothing is missing that the model can price.", markup=False)
     if result.plan:
         out("")
         out("[bold]Disclosure plan[/bold]")
@@ -174,13 +189,51 @@ def render_scenarios(result, *, case_name: str, console: Console | None = None) 
         console.print("[bold]Sensitivity[/bold] (expected months of the plea as charged):")
         for s in d["sensitivity"]:
             console.print(f"  {s['delta_mean']:+.1f}  {s['change']}", markup=False)
+    if d["recommended"]:
+        console.print(
+            "[bold]Recommended[/bold]: " + views.recommended_text(d["scenarios"], d["recommended"]) + "; "
+            + views.robust_text(d["scenarios"], d["recommended"], d["robust"]) + ".",
+            highlight=False,
+        )
+    if d["offers"]:
+        render_offers(result, case_name=None, console=console)
+    groups = views.grouped_assumptions(d["assumptions"])
     console.print(
-        "Assumptions (not measured; see law/data/outcome-model.yaml): "
-        + ", ".join(views.assumptions(d["parameters"])),
+        "Measured from Commission records: " + ", ".join(groups["measured"]) + ". Published figures: "
+        + ", ".join(groups["published"]) + ". Assumed (each with a range, law/data/outcome-model.yaml): "
+        + ", ".join(groups["assumed"]) + ".",
         markup=False,
         highlight=False,
     )
     console.print(NOTICE, markup=False)
+
+
+def render_offers(result, *, case_name: str | None, console: Console | None = None) -> None:
+    """Every offer on file, its exposure and the recommended option beside it."""
+    console = console or Console(width=170)
+    d = result.to_dict()
+    if case_name is not None:
+        console.print(f"[bold]plealever offers[/bold]: {case_name}")
+    if not d["offers"]:
+        console.print("No offers are recorded (negotiation.offers).", markup=False)
+    else:
+        table = Table(title="Offers", header_style="bold")
+        for name in views.OFFER_HEADER:
+            table.add_column(name, overflow="fold")
+        for row in views.offer_rows(d["offers"]):
+            table.add_row(*row)
+        console.print(table)
+        for o in d["offers"]:
+            for w in o["warnings"]:
+                console.print(f"  ! {w}", markup=False, highlight=False)
+    if case_name is not None:
+        if d["recommended"]:
+            console.print(
+                "Recommended now: " + views.recommended_text(d["scenarios"], d["recommended"]) + ".",
+                markup=False,
+                highlight=False,
+            )
+        console.print(NOTICE, markup=False)
 
 
 def render_calibration(result: dict, *, records: str | None, console: Console | None = None) -> None:
