@@ -24,6 +24,9 @@ def disclosure_plan(
 ) -> tuple[list[dict[str, Any]], list[str]]:
     rub = book.documents["mitigation-rubric"]
     deadlines = case.deadlines.model_dump()
+    if not deadlines.get("plea_offer_expires"):  # the open offer on file sets it when the file does not
+        expiries = [o.expires for o in case.negotiation.offers if o.expires and o.status_on(today) == "open"]
+        deadlines["plea_offer_expires"] = min(expiries) if expiries else None
     warnings: list[str] = []
     missing_dates = set()
     plan: list[dict[str, Any]] = []
@@ -60,6 +63,10 @@ def disclosure_plan(
                 if item.status == "sought"
                 else "decide whether to disclose"
             )
+            # Every deadline this item serves has passed: the step is shown as past, not as a target.
+            past = target is not None and target[1] < today
+            if past:
+                flags.append(f"{DEADLINE_LABELS[target[0]]} ({target[1]}) has passed: this step is past, not a target")
             plan.append(
                 {
                     "item": label,
@@ -68,6 +75,7 @@ def disclosure_plan(
                     "privileged": item.privileged,
                     "when": target[1].isoformat() if target else None,
                     "deadline": DEADLINE_LABELS[target[0]] if target else None,
+                    "past": past,
                     "action": action,
                     "protection": d["protection"],
                     "risk": d["risk"],

@@ -108,6 +108,8 @@ def build_context(analysis: Analysis, *, charts: bool = True) -> MemoContext:
     add(Block("heading", 2, "Executive summary"))
     as_charged = rows.get("plea-as-charged")
     best = _best_plea(rows)
+    recommended = rows.get(comparison.recommended) if comparison and comparison.recommended else None
+    robust = views.robust_text(comparison.rows, comparison.recommended, comparison.robust) if comparison else ""
     if result is None:
         add(
             Block(
@@ -157,7 +159,7 @@ def build_context(analysis: Analysis, *, charts: bool = True) -> MemoContext:
             Block(
                 "para",
                 text=(
-                    f'The best plea the model finds that the government could agree to is "{best["label"]}" '
+                    f'The plea with the lowest expected sentence that the government could agree to is "{best["label"]}" '
                     f"({best['availability'].replace('_', ' ')}; agreement likelihood about "
                     f"{best['agreement_probability']:.0%}): effective range {_range(best['effective_range'])}, expected "
                     f"sentence about {best['outcome']['mean']:.0f} months against {as_charged['outcome']['mean']:.0f} for a "
@@ -166,8 +168,26 @@ def build_context(analysis: Analysis, *, charts: bool = True) -> MemoContext:
                 ),
             )
         )
+    if recommended:
+        add(
+            Block(
+                "para",
+                text="Weighing each option's sentence by the chance the government agrees (and the plea as charged "
+                "if it does not) and trial by the chance of conviction, the option with the fewest expected months is: "
+                + views.recommended_text(comparison.rows, comparison.recommended)
+                + f"; {robust}. Expected months treat a month of risk like a month of certainty; a client who "
+                "weighs certainty more will lean toward the plea.",
+            )
+        )
     open_levers = sorted({lv.label for f in assessment.factors for lv in f.levers if lv.status != "closed"})
     closed = [k.replace("_", " ") for k, v in assessment.levers.items() if v.status == "closed"]
+    closed += [
+        f"{r['label'][0].lower()}{r['label'][1:]} ({reason})"
+        for r in (comparison.rows if comparison else [])
+        if r["availability"] == "closed"
+        for reason in r.get("availability_reasons", [])
+        if reason.startswith("office rule:")
+    ]
     if assessment.empty:
         add(
             Block(
@@ -185,7 +205,7 @@ def build_context(analysis: Analysis, *, charts: bool = True) -> MemoContext:
                     + ("; ".join(open_levers) if open_levers else "nothing yet")
                     + ". What it cannot: "
                     + (
-                        "; ".join(closed) + " (closed by office policy)"
+                        "; ".join(closed) + " (closed by office or charging policy)"
                         if closed
                         else "no lever is closed by policy, but none is promised"
                     )
@@ -210,6 +230,19 @@ def build_context(analysis: Analysis, *, charts: bool = True) -> MemoContext:
         )
     )
     first = [s["item"] for s in assessment.plan if s["status"] == "sought"][:3] or p["next"][:3]
+    investigation = analysis.investigation
+    if investigation:
+        add(
+            Block(
+                "table",
+                caption="What to investigate first: the expected months each missing piece could save "
+                "(the chance it comes back favourable, an assumption, times the saving in the best option)",
+                header=list(views.INVESTIGATION_HEADER),
+                rows=views.investigation_rows(investigation),
+            )
+        )
+        top = [r for r in investigation if r["expected_saving"] > 0]
+        first = [r["what"] for r in top[:3]] or first
     add(Block("para", text="Obtain first: " + ("; ".join(first) if first else "nothing outstanding") + "."))
     others = [f for f in assessment.factors if f.factor in ("knowledge", "cooperation", "personal_history")]
     for f in others:
@@ -289,7 +322,7 @@ def build_context(analysis: Analysis, *, charts: bool = True) -> MemoContext:
                 header=["When", "Deadline", "Item", "Action", "Protection"],
                 rows=[
                     [
-                        s["when"] or "not dated",
+                        ("passed " + s["when"]) if s.get("past") else (s["when"] or "not dated"),
                         s["deadline"] or "",
                         s["item"],
                         s["action"],
@@ -311,7 +344,7 @@ def build_context(analysis: Analysis, *, charts: bool = True) -> MemoContext:
 
     # --- 7. bottom line ------------------------------------------------------------------------
     add(Block("heading", 2, "7. Bottom line"))
-    bottom = _bottom_line(as_charged, best, rows.get("trial-all"), assessment)
+    bottom = _bottom_line(as_charged, best, rows.get("trial-all"), assessment, recommended, robust, comparison)
     add(Block("para", text=bottom))
 
     # --- appendix ------------------------------------------------------------------------------
@@ -337,15 +370,39 @@ def build_context(analysis: Analysis, *, charts: bool = True) -> MemoContext:
         notes = views.scenario_notes(comparison.rows)
         if notes:
             add(Block("bullets", items=notes))
-        assumptions = [q.replace("_", " ") for q in views.assumptions(comparison.parameters)]
+        if comparison.offers:
+            add(
+                Block(
+                    "table",
+                    caption="Offers on file (negotiation.offers): an expired offer is history, not an option",
+                    header=list(views.OFFER_HEADER),
+                    rows=views.offer_rows(comparison.offers),
+                )
+            )
+        add(Block("para", text="Trial: " + "; ".join(comparison.conviction.get("basis", [])) + "."))
+        groups = views.grouped_assumptions(comparison.assumptions)
+        cited = sorted({a for item in comparison.assumptions for a in item["authorities"]})
         add(
             Block(
                 "para",
                 text="The sentence model is fitted to Sentencing Commission records for these offenses"
-                + refs.mark(["ussc-sup"])
-                + "; these parameters are assumptions, not measurements: "
-                + ", ".join(assumptions)
-                + ".",
+                + refs.mark(["ussc-sup", "ussc-individual"])
+                + ". Measured from those records: "
+                + ", ".join(groups["measured"])
+                + ". Published figures: "
+                + ", ".join(groups["published"])
+                + ". Assumed, each with a central value and a range the bottom line is tested over: "
+                + ", ".join(groups["assumed"])
+                + "."
+                + refs.mark(cited),
+            )
+        )
+        add(
+            Block(
+                "table",
+                caption="What the model measures and what it assumes",
+                header=list(views.ASSUMPTION_HEADER),
+                rows=views.assumption_rows(comparison.assumptions),
             )
         )
         if charts:
@@ -454,16 +511,20 @@ def _best_plea(rows: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
     return min(pleas, key=lambda r: r["outcome"]["mean"])
 
 
-def _bottom_line(as_charged, best, trial, assessment) -> str:
+def _bottom_line(as_charged, best, trial, assessment, recommended=None, robust="", comparison=None) -> str:
     parts = []
     if as_charged is None:
         return (
             "Bottom line: the exposure could not be computed, so no plea can be weighed yet; complete the "
             "case file first. Nothing here promises an outcome."
         )
-    if best is not None:
+    if recommended is not None and comparison is not None:
+        parts.append("the recommended course: " + views.recommended_text(comparison.rows, recommended["id"]))
+        if robust:
+            parts.append(robust)
+    if best is not None and (recommended is None or best["id"] != recommended["id"]):
         parts.append(
-            f'If the government agrees to "{best["label"]}" (about {best["agreement_probability"]:.0%} likely on '
+            f'if the government agrees to "{best["label"]}" (about {best["agreement_probability"]:.0%} likely on '
             f"the stated assumptions), the expected sentence falls from about {as_charged['outcome']['mean']:.0f} to "
             f"about {best['outcome']['mean']:.0f} months"
         )
@@ -476,9 +537,9 @@ def _bottom_line(as_charged, best, trial, assessment) -> str:
         )
     elif trial is not None and be is not None:
         parts.append(
-            f"going to trial makes sense on these numbers only if the chance of conviction is below about "
-            f"{as_charged['break_even_conviction_probability']:.0%} (the model puts acquittal at about "
-            f"{trial['outcome']['p_acquittal']:.0%})"
+            f"going to trial beats the plea as charged on these numbers only if the chance of conviction is below "
+            f"about {as_charged['break_even_conviction_probability']:.0%} (the model puts it at about "
+            f"{1 - trial['outcome']['p_acquittal']:.0%})"
         )
     strong = [f.title.lower() for f in assessment.factors if f.band in ("moderate", "strong")]
     if strong:

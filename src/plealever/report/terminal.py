@@ -152,7 +152,13 @@ def render_assessment(
         out("")
         out("[bold]Disclosure plan[/bold]")
         for i, step in enumerate(result.plan, 1):
-            when = f"by {step['when']} ({step['deadline']})" if step["when"] else "no deadline given"
+            when = (
+                f"past: {step['deadline']} was {step['when']}"
+                if step.get("past")
+                else f"by {step['when']} ({step['deadline']})"
+                if step["when"]
+                else "no deadline given"
+            )
             out(
                 f"  {i}. {when}: {step['item']} — {step['action']}; {step['protection']}{cite(step['authorities'])}",
                 markup=False,

@@ -242,7 +242,11 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
     @app.get("/cases/{case_id}/assessment", response_class=HTMLResponse, include_in_schema=False)
     def assessment_page(request: Request, case_id: str):
         r = store.get(case_id)
-        return page(request, "assessment.html", record=r, a=cache.get(r).assessment.to_dict())
+        analysis = cache.get(r)
+        from plealever.report import views
+
+        investigation = {"header": views.INVESTIGATION_HEADER, "rows": views.investigation_rows(analysis.investigation)}
+        return page(request, "assessment.html", record=r, a=analysis.assessment.to_dict(), investigation=investigation)
 
     @app.get("/cases/{case_id}/scenarios", response_class=HTMLResponse, include_in_schema=False)
     def scenarios_page(request: Request, case_id: str):
@@ -281,6 +285,25 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
             media_type=media,
             headers={"Content-Disposition": f'attachment; filename="memo-{stamp}.{fmt}"'},
         )
+
+    @app.get("/cases/{case_id}/offers/{offer_id}/advisement.{fmt}", include_in_schema=False)
+    def advisement(case_id: str, offer_id: str, fmt: str):
+        from plealever.report import FORMATS
+        from plealever.report.advisement import render_advisement
+
+        if fmt not in FORMATS:
+            return JSONResponse({"error": f"unknown format {fmt}"}, 404)
+        analysis = cache.get(store.get(case_id))
+        _comparison(analysis)
+        data = render_advisement(analysis, offer_id, fmt)
+        media = {
+            "md": "text/markdown; charset=utf-8",
+            "html": "text/html; charset=utf-8",
+            "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "pdf": "application/pdf",
+        }[fmt]
+        name = f"advisement-{offer_id}-{dt.date.today().isoformat()}.{fmt}"
+        return Response(data, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
     @app.get("/cases/{case_id}/history", response_class=HTMLResponse, include_in_schema=False)
     def history_page(request: Request, case_id: str):
@@ -325,6 +348,14 @@ def _scenario_table(comparison) -> dict[str, Any]:
         "rows": views.scenario_rows(comparison.rows),
         "notes": views.scenario_notes(comparison.rows),
         "note": views.SCENARIO_NOTE,
+        "recommended": views.recommended_text(comparison.rows, comparison.recommended),
+        "robust": views.robust_text(comparison.rows, comparison.recommended, comparison.robust),
+        "trial": comparison.conviction.get("basis", []),
+        "assumption_header": views.ASSUMPTION_HEADER,
+        "assumptions": views.assumption_rows(comparison.assumptions),
+        "offer_header": views.OFFER_HEADER,
+        "offers": views.offer_rows(comparison.offers),
+        "offer_ids": [o["id"] for o in comparison.offers],
     }
 
 
