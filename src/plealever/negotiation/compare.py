@@ -23,6 +23,7 @@ from plealever.negotiation import odds
 from plealever.negotiation import scenarios as sc_mod
 from plealever.negotiation.assumptions import assumption_list, robustness
 from plealever.negotiation.outcomes import Judge, Params, months, sentence_draws, summarize
+from plealever.negotiation.practice import PLEA_OF_SCENARIO, cell_for, load_params
 from plealever.negotiation.pricing import AS_CHARGED, TRIAL, Priced, Pricer, seed_for
 
 BANDS = ["absent", "weak", "moderate", "strong"]
@@ -45,6 +46,7 @@ class Comparison:
     offers: list[dict[str, Any]] = field(default_factory=list)  # every offer on file, priced
     investigation: list[dict[str, Any]] = field(default_factory=list)  # missing evidence, ranked by value
     conviction: dict[str, Any] = field(default_factory=dict)  # the trial model: base, lines of defense
+    practice_basis: dict[str, Any] = field(default_factory=dict)  # the years and rows the sentences rest on
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -59,6 +61,7 @@ class Comparison:
             "offers": self.offers,
             "investigation": self.investigation,
             "conviction": self.conviction,
+            "practice_model": self.practice_basis,
             "notice": NOTICE,
         }
 
@@ -199,6 +202,7 @@ def compare(
             "lines": conv.lines,
             "basis": conv.basis,
         },
+        load_params().basis(today),
     )
 
 
@@ -235,6 +239,7 @@ def _as_offer(sc: sc_mod.Scenario, offer) -> None:
 
 def _judge(context: _Context, result: Result, spec, *, binding: bool = True) -> Judge:
     c = result.calculation
+    plea = "trial" if spec.kind == "trial" else PLEA_OF_SCENARIO[spec.plea_type]
     return Judge(
         range_min=months(c.effective_range.min),
         range_max=months(c.effective_range.max),
@@ -247,6 +252,7 @@ def _judge(context: _Context, result: Result, spec, *, binding: bool = True) -> 
         government_motion=spec.government_motion,
         binding=(spec.agreed_range.min, spec.agreed_range.max) if (spec.agreed_range and binding) else None,
         trial=spec.kind == "trial",
+        practice=cell_for(context.case, c, plea=plea, today=context.today),
     )
 
 
@@ -317,7 +323,7 @@ def _row(context: _Context, pricer: Pricer, prices, conv: odds.Conviction, sc: s
             "mandatory_minimum": c.statutory_range.min,
             "supervised_release": c.supervised_release.to_dict(),
             "counts": [x.statute for x in c.counts],
-            "consequences": sc_mod.consequences(book, sc, case.offense_date),
+            "consequences": sc_mod.consequences(book, sc, case.offense_date, case.sentencing_date or context.today),
             "warnings": list(dict.fromkeys(sc.result.warnings + c.warnings)),
         }
     )
@@ -551,6 +557,7 @@ def _sensitivity(
             b,
             stance,
             case.court.judge_tendency or "typical",
+            practice=cell_for(case, calc, plea=PLEA_OF_SCENARIO[as_charged.plea_type], today=today),
         )
         return float(sentence_draws(params, judge, n, seed_for(base_seed, "sensitivity")).mean())
 
