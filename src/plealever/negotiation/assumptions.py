@@ -19,8 +19,10 @@ GRID = 4  # steps across a range when looking for the point where the recommenda
 BISECT = 10  # halvings to place that point (to 1/4096 of the range)
 
 
-def assumption_list(params: Params) -> list[dict[str, Any]]:
-    """The `assumptions` list of `scenarios --json`: every parameter that is not a setting."""
+def assumption_list(params: Params, unused: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """The `assumptions` list of `scenarios --json`: every parameter that is not a setting; `unused`
+    names those this analysis does not use, and why (they are listed, and not varied)."""
+    unused = unused or {}
     out = []
     for name, spec in params.spec.items():
         if spec["kind"] == "setting":
@@ -49,14 +51,18 @@ def assumption_list(params: Params) -> list[dict[str, Any]]:
                 "n": spec.get("n"),
                 "years": spec.get("years"),
                 "overridden": overridden,
+                "used": name not in unused,
+                "unused_because": unused.get(name),
             }
         )
     return out
 
 
-def varied(params: Params) -> list[str]:
-    """The parameters the robustness check varies: those with a range."""
-    return [k for k, v in params.spec.items() if v["kind"] in VARIED_KINDS and v.get("low") is not None]
+def varied(params: Params, skip: set[str] | frozenset[str] = frozenset()) -> list[str]:
+    """The parameters the robustness check varies: those with a range that the analysis uses."""
+    return [
+        k for k, v in params.spec.items() if v["kind"] in VARIED_KINDS and v.get("low") is not None and k not in skip
+    ]
 
 
 def _between(low: Any, high: Any, t: float) -> Any:
@@ -75,6 +81,7 @@ def robustness(
     params: Params,
     choose: Callable[[dict[str, Any]], tuple[str, dict[str, float]]],
     recommended: str,
+    skip: set[str] | frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
     """Vary each assumption over its range, one at a time; `choose(overrides)` gives the recommended
     option and every option's expected months under `params` with `overrides` applied.
@@ -87,7 +94,7 @@ def robustness(
     each flip naming the assumption, the side of its range where another option wins, the value where
     the recommendation changes and the option that wins beyond it."""
     flips, checked = [], []
-    for name in varied(params):
+    for name in varied(params, skip):
         spec = params.spec[name]
         low, high = spec["low"], spec["high"]
         center = params[name]
@@ -112,6 +119,7 @@ def robustness(
                     "assumption": name,
                     "side": side,
                     "threshold": _shown(at),
+                    "distance": round(hi_t, 4),  # how far toward the end of the range, 0 to 1
                     "better": choose({name: at})[0],
                     "value": _shown(center),
                     "low": low,
@@ -120,5 +128,5 @@ def robustness(
             )
     out: dict[str, Any] = {"holds": not flips, "checked": checked}
     if flips:
-        out["flips"] = flips
+        out["flips"] = sorted(flips, key=lambda f: (f["distance"], f["assumption"]))  # the most fragile first
     return out

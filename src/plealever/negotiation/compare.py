@@ -171,7 +171,13 @@ def compare(
     prices, conv = pricer.price()
     rows = [_row(context, pricer, prices, conv, sc) for sc in evaluated]
     _compare_rows(rows)
-    recommended, robust, check = _recommend(pricer, params, rows)
+    # The offender-row model measures trial sentences and local practice itself (outcomes.shares), so the
+    # older supplemental-file adjustments for them are not used and not varied.
+    unused = {
+        "trial_below_factor": "the practice model measures sentences after trial (DSPLEA 8) at the same range",
+        "circuit_below_shift": "the practice model measures the district's and circuit's practice",
+    }
+    recommended, robust, check = _recommend(pricer, params, rows, set(unused))
     sensitivity, extra = _sensitivity(book, case, base, as_charged, params, n, base_seed, band, stance, today)
     offer_records, offer_calcs = _offer_records(context, pricer, statuses, evaluated, rows, recommended, today, late)
     from plealever.negotiation.investigation import rank
@@ -189,7 +195,7 @@ def compare(
         draws_by_id,
         {sc.spec.id: sc for sc in evaluated},
         calculations + extra + offer_calcs,
-        assumption_list(params),
+        assumption_list(params, unused),
         recommended,
         robust,
         check,
@@ -427,16 +433,33 @@ def _compare_rows(rows: list[dict[str, Any]]) -> None:
         r["dominated_by"] = better
 
 
-def _recommend(pricer: Pricer, params: Params, rows: list[dict[str, Any]]) -> tuple[str | None, dict, dict]:
+def _recommend(
+    pricer: Pricer, params: Params, rows: list[dict[str, Any]], skip: set[str]
+) -> tuple[str | None, dict, dict]:
     """The option with the fewest expected months, and whether it holds over every assumption's range."""
     if not pricer.options() or AS_CHARGED not in pricer.scenarios:
         return None, {}, {}
     best, expected = pricer.choose()
-    check = robustness(params, lambda overrides: pricer.choose(overrides), best)
+    check = robustness(params, lambda overrides: pricer.choose(overrides), best, skip)
+    ranked = sorted(expected, key=expected.get)
+    if len(ranked) > 1:
+        runner = ranked[1] if ranked[0] == best else ranked[0]
+        check["runner_up"] = runner
+        check["margin"] = round(expected[runner] - expected[best], 1)
     check["expected"] = {k: round(v, 1) for k, v in expected.items()}
     for r in rows:
         r["recommended"] = r["id"] == best
-    robust = {best: True if check["holds"] else check["flips"][0]}
+    if check["holds"]:
+        robust = {best: True}
+    else:
+        first, *others = check["flips"]
+        robust = {
+            best: {
+                **first,
+                "also": sorted({f["assumption"] for f in others} - {first["assumption"]}),
+                "margin": check.get("margin"),
+            }
+        }
     return best, robust, check
 
 

@@ -249,10 +249,20 @@ def robust_text(rows: list[dict[str, Any]], recommended: str | None, robust: dic
     if verdict is True:
         return "the recommendation holds for every assumption in its range"
     name = verdict["assumption"].replace("_", " ")
+    if isinstance(verdict["threshold"], dict):  # a table moves as a whole toward one end of its range
+        end = "high" if verdict["side"] == "above" else "low"
+        where = f"moved more than {verdict['distance']:.0%} of the way from its assumed values to the {end} end of its range"
+    else:
+        where = (
+            f"{verdict['side']} {_value(verdict['threshold'])} (assumed {_value(verdict['value'])}; range "
+            f"{_value(verdict['low'])} to {_value(verdict['high'])})"
+        )
+    also = verdict.get("also") or []
+    more = f"; it also turns on {', '.join(a.replace('_', ' ') for a in also)}" if also else ""
+    if verdict.get("margin") is not None and verdict["margin"] < 2:
+        more += f" (the next option is only {verdict['margin']:.1f} expected months behind)"
     return (
-        f"the recommendation depends on {name}: if it is {verdict['side']} {_value(verdict['threshold'])} "
-        f"(assumed {_value(verdict['value'])}; range {_value(verdict['low'])} to {_value(verdict['high'])}), "
-        f'"{_label(rows, verdict["better"])}" is better'
+        f'the recommendation depends on {name}: if it is {where}, "{_label(rows, verdict["better"])}" is better{more}'
     )
 
 
