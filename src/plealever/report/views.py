@@ -77,7 +77,9 @@ def history_rows(c: Calculation) -> list[WorksheetRow]:
     if c.history is None:
         return []
     return [
-        _row(s, f"{s.levels}" if s.status == "applied" else "") for s in c.history.steps if s.group is not None
+        _row(s, f"{s.levels}" if s.status == "applied" else "")
+        for s in c.history.steps
+        if s.group is not None
     ]
 
 
@@ -219,7 +221,9 @@ def assumption_rows(items: list[dict[str, Any]]) -> list[list[str]]:
     return [
         [
             a["name"].replace("_", " "),
-            KIND_LABEL.get(a["kind"], a["kind"]) + (" (set in the case file)" if a.get("overridden") else ""),
+            KIND_LABEL.get(a["kind"], a["kind"])
+            + (" (set in the case file)" if a.get("overridden") else "")
+            + ("" if a.get("used", True) else f" (not used here: {a['unused_because']})"),
             _value(a["value"]),
             "" if a["low"] is None else f"{_value(a['low'])} to {_value(a['high'])}",
             a["source"].split(": ", 1)[-1],
