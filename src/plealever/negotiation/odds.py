@@ -15,7 +15,6 @@ evidence items themselves (`_fallback_elements`), in the same shape.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -198,7 +197,9 @@ def defenses_from(assessment: Any, case: Any) -> list[Defense]:
         else:
             elements = _fallback_elements(factor.factor, case)
             source = "evidence"
-        if not elements or not any(_present(e) for e in elements):
+        # A defense is raised only when the evidence affirmatively meets one of its elements (an
+        # evaluation that names a condition but gives no insanity opinion raises no insanity defense).
+        if not any(e.met is True and _present(e) for e in elements):
             continue
         items = frozenset(i for e in elements for i in e.items) or frozenset(factor.items)
         out.append(Defense(name, factor.factor, elements, items, source))
@@ -261,7 +262,3 @@ def _fallback_elements(factor: str, case: Any) -> tuple[ElementView, ...]:
         )
     return ()
 
-
-def logit(p: float) -> float:
-    p = min(max(p, 1e-9), 1 - 1e-9)
-    return math.log(p / (1 - p))
