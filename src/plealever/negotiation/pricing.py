@@ -99,10 +99,13 @@ class Pricer:
         sentence_values = tuple(
             (k, repr(params[k])) for k in sorted(SENTENCE_PARAMETERS) if k in params.values
         )
-        key = (p.id, tag, band, sentence_values)
+        # Draws depend only on the sentencing situation (the Judge) and the sentence parameters, so two
+        # scenarios the court would sentence alike share them (and are compared on common random numbers).
+        judge = replace(p.judges[tag], mitigation_band=band)
+        situation = repr(judge)
+        key = (situation, sentence_values)
         if key not in self._cache:
-            judge = replace(p.judges[tag], mitigation_band=band)
-            out = sentence_draws(params, judge, self.n, seed_for(self.base_seed, f"{p.id}/{tag}"))
+            out = sentence_draws(params, judge, self.n, seed_for(self.base_seed, situation))
             out.setflags(write=False)
             self._cache[key] = out
         return self._cache[key]
