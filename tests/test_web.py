@@ -385,3 +385,19 @@ def test_scenarios_page_and_api_show_the_similar_offender_panel(client):
     assert first["range"] == {"min": 63, "max": 78, "text": "63-78"}
     assert first["groups"][0]["group"] == "nation" and first["groups"][0]["n"] == 208
     assert panel["records"]["fiscal_years"] == [2019, 2020, 2021, 2022, 2023]
+
+
+def test_pages_show_what_is_measured_and_assumed_the_recommendation_offers_and_what_to_investigate(tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 'offers.sqlite3'}")
+    record = store.import_file(ROOT / "tests" / "review" / "expired-offer.yaml")
+    c = TestClient(create_app(store, SETTINGS))
+    c.get(f"/?token={SETTINGS.token}", follow_redirects=False)
+    page = c.get(f"/cases/{record.id}/scenarios").text
+    assert 'id="assumption-table"' in page and "measured" in page and "assumed" in page and "published" in page
+    assert 'id="recommended"' in page and ("holds for every assumption" in page or "depends on" in page)
+    assert 'id="offer-table"' in page and "history" in page
+    pdf = c.get(f"/cases/{record.id}/offers/second/advisement.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert c.get(f"/cases/{record.id}/offers/nope/advisement.pdf").status_code == 404
+    assessment = c.get(f"/cases/{record.id}/assessment").text
+    assert "What to investigate first" in assessment and 'id="investigation-table"' in assessment

@@ -304,6 +304,8 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
             return JSONResponse({"error": f"unknown format {fmt}"}, 404)
         analysis = cache.get(store.get(case_id))
         _comparison(analysis)
+        if offer_id not in {o["id"] for o in analysis.offers}:
+            return JSONResponse({"error": f"no offer {offer_id!r} in this case"}, 404)
         data = render_advisement(analysis, offer_id, fmt)
         media = {
             "md": "text/markdown; charset=utf-8",
