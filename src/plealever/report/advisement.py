@@ -29,6 +29,10 @@ def _exposure_row(label: str, row: dict[str, Any], note: str) -> list[str]:
     ]
 
 
+def _months(r: dict[str, Any]) -> str:
+    return f"{r['min']} months to life" if r["max"] == "life" else f"{r['min']}-{r['max']} months"
+
+
 def build_advisement(analysis: Analysis, offer_id: str) -> MemoContext:
     analysis.require("scenarios")
     records = {o["id"]: o for o in analysis.offers}
@@ -57,7 +61,8 @@ def build_advisement(analysis: Analysis, offer_id: str) -> MemoContext:
     if "outcome" not in o:
         add(Block("para", text=f"The exposure under this offer could not be computed: {o.get('error')}."))
     else:
-        table = [_exposure_row("This offer", o, "certain if accepted while open")]
+        note = "certain if accepted while open" if o["option"] else f"no longer open ({o['status_today']})"
+        table = [_exposure_row("This offer", o, note)]
         charged = rows.get("plea-as-charged")
         if charged and "outcome" in charged:
             table.append(_exposure_row("Plea as charged (no agreement)", charged, "open to the client"))
@@ -91,7 +96,7 @@ def build_advisement(analysis: Analysis, offer_id: str) -> MemoContext:
                 "bullets",
                 items=[
                     f"Counts of conviction: {', '.join(e['counts'])}; supervised release "
-                    f"{views.range_text(e['supervised_release'])} months",
+                    + _months(e["supervised_release"]),
                     f"Registration: tier {cons['registration']['tier']} ({cons['registration']['years']} years)"
                     + (f"; {cons['registration']['note']}" if cons["registration"].get("note") else ""),
                     f"Appeal: {cons['appeal']}" + refs.mark(["frcrp-11"]),
@@ -100,7 +105,7 @@ def build_advisement(analysis: Analysis, offer_id: str) -> MemoContext:
             )
         )
     add(Block("heading", 2, "Advice and decision"))
-    add(Block("para", text="Counsel's advice: " + (o["advice"] or "(not recorded)") + "."))
+    add(Block("para", text="Counsel's advice: " + (o["advice"] or "(not recorded)").rstrip(".") + "."))
     decision = {
         "accepted": "accepted",
         "rejected": "rejected",
