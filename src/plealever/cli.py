@@ -141,29 +141,41 @@ def _fail(exc: Exception) -> None:
     raise exc
 
 
-CaseArg = Annotated[Path, typer.Argument(help="Case file (YAML or JSON).", metavar="CASE")]
+CaseArg = Annotated[
+    str,
+    typer.Argument(
+        help="Case file (YAML or JSON), or a stored case id or unique prefix, optionally @version "
+        "(e.g. 3f2a@2).",
+        metavar="CASE",
+    ),
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 
 
-def _analyse(case_file: Path, compute, as_json: bool, to_json, render) -> None:
+def _read(ref: str, db: str | None):
+    from plealever.store.refs import read_case
+
+    return read_case(ref, db)
+
+
+def _analyse(case_file: str, compute, as_json: bool, to_json, render, db: str | None = None) -> None:
     """Load the case, compute, and print JSON or the readable view; errors become one line and exit 2."""
-    from plealever.case import load_case
     from plealever.errors import PlealeverError
 
     try:
-        case = load_case(case_file)
-        result = compute(case)
+        loaded = _read(case_file, db)
+        result = compute(loaded.case)
     except PlealeverError as exc:
         _fail(exc)
         return
     if as_json:
         typer.echo(json.dumps(to_json(result), indent=2, ensure_ascii=False))
         return
-    render(result, case_name=case.name or case_file.name)
+    render(result, case_name=loaded.name)
 
 
 @app.command()
-def calc(case_file: CaseArg, as_json: JsonOpt = False) -> None:
+def calc(case_file: CaseArg, as_json: JsonOpt = False, db: DbOption = None) -> None:
     """Compute the guideline, statutory and effective ranges, step by step."""
     from plealever.guidelines import calculate
 
@@ -173,12 +185,17 @@ def calc(case_file: CaseArg, as_json: JsonOpt = False) -> None:
         render_worksheet(result, case_name=case_name)
 
     _analyse(
-        case_file, lambda case: calculate(case, source=str(case_file)), as_json, lambda r: r.to_dict(), render
+        case_file,
+        lambda case: calculate(case, source=str(case_file)),
+        as_json,
+        lambda r: r.to_dict(),
+        render,
+        db,
     )
 
 
 @app.command()
-def history(case_file: CaseArg, as_json: JsonOpt = False) -> None:
+def history(case_file: CaseArg, as_json: JsonOpt = False, db: DbOption = None) -> None:
     """Compute the criminal history points and category from the prior record, record by record."""
     from plealever.guidelines import calculate
 
@@ -198,11 +215,11 @@ def history(case_file: CaseArg, as_json: JsonOpt = False) -> None:
 
         render_history(result, case_name=case_name)
 
-    _analyse(case_file, lambda case: calculate(case, source=str(case_file)), as_json, to_json, render)
+    _analyse(case_file, lambda case: calculate(case, source=str(case_file)), as_json, to_json, render, db)
 
 
 @app.command()
-def assess(case_file: CaseArg, as_json: JsonOpt = False) -> None:
+def assess(case_file: CaseArg, as_json: JsonOpt = False, db: DbOption = None) -> None:
     """Assess the mitigation evidence: strength per factor, levers, gaps, risks and a disclosure plan."""
     from plealever.mitigation import assess as run_assessment
 
@@ -211,7 +228,7 @@ def assess(case_file: CaseArg, as_json: JsonOpt = False) -> None:
 
         render_assessment(result, case_name=case_name)
 
-    _analyse(case_file, run_assessment, as_json, lambda r: r.to_dict(), render)
+    _analyse(case_file, run_assessment, as_json, lambda r: r.to_dict(), render, db)
 
 
 @app.command()
@@ -221,6 +238,7 @@ def scenarios(
     draws: Annotated[
         int | None, typer.Option("--draws", min=100, help="Monte Carlo draws per scenario.")
     ] = None,
+    db: DbOption = None,
 ) -> None:
     """Compare the plausible pleas and trial: exposure, availability, agreement and sentence distribution."""
     from plealever.negotiation.compare import compare
@@ -230,7 +248,7 @@ def scenarios(
 
         render_scenarios(result, case_name=case_name)
 
-    _analyse(case_file, lambda case: compare(case, draws=draws), as_json, lambda r: r.to_dict(), render)
+    _analyse(case_file, lambda case: compare(case, draws=draws), as_json, lambda r: r.to_dict(), render, db)
 
 
 @app.command()
@@ -271,17 +289,28 @@ def calibrate(
 
 @app.command()
 def memo(
-    case_file: Annotated[Path, typer.Argument(help="Case file (YAML or JSON).", metavar="CASE")],
+    case_file: CaseArg,
     fmt: Annotated[str, typer.Option("-f", "--format", help="md, html, docx or pdf.")] = "md",
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Write to this file (atomically).")
     ] = None,
+    author: Annotated[
+        str | None,
+        typer.Option("--author", help="The document's author (default: $PLEALEVER_AUTHOR)."),
+    ] = None,
+    docx_template: Annotated[
+        Path | None,
+        typer.Option(
+            "--docx-template",
+            help="A Word .docx whose styles the DOCX memo uses (default: $PLEALEVER_DOCX_TEMPLATE).",
+        ),
+    ] = None,
+    db: DbOption = None,
 ) -> None:
     """Write the negotiation memo. Markdown goes to standard output unless -o is given."""
-    from plealever.case import load_case
     from plealever.errors import CaseFileError, PlealeverError
     from plealever.report import build_context, render, write_atomic
-    from plealever.report.render import FORMATS
+    from plealever.report.render import FORMATS, DocumentOptions
 
     try:
         if fmt not in FORMATS:
@@ -292,8 +321,12 @@ def memo(
             raise CaseFileError(f"{fmt} is binary: give an output file with -o", field="--output")
         if output is not None and not output.parent.exists():
             raise CaseFileError("the output folder does not exist", file=str(output))
-        case = load_case(case_file)
-        data = render(build_context(case, source=str(case_file)), fmt)
+        options = DocumentOptions.from_env(author, docx_template)
+        if options.docx_template is not None and not options.docx_template.is_file():
+            raise CaseFileError("no such Word template", file=str(options.docx_template))
+        loaded = _read(case_file, db)
+        with _progress(f"Writing the {fmt.upper()} memo", slow=fmt == "pdf"):
+            data = render(build_context(loaded.case, source=loaded.name), fmt, options)
     except PlealeverError as exc:
         _fail(exc)
         return
@@ -302,6 +335,17 @@ def memo(
         return
     write_atomic(output, data)
     typer.echo(f"wrote {output}", err=True)
+
+
+def _progress(what: str, *, slow: bool = True):
+    """A spinner on standard error for steps that take more than a moment (only on a terminal)."""
+    import contextlib
+
+    if not slow or not sys.stderr.isatty():
+        return contextlib.nullcontext()
+    from rich.console import Console
+
+    return Console(stderr=True).status(what + "…")
 
 
 @app.command()

@@ -50,6 +50,8 @@ class MemoContext:
     blocks: list[Block]
     references: list[Reference]
     bottom_line: str
+    case_name: str = ""
+    date: dt.date | None = None  # the memo's date (the day the analysis was run for)
 
 
 class _Refs:
@@ -411,6 +413,8 @@ def build_context(
         blocks=blocks,
         references=refs.references(),
         bottom_line=bottom,
+        case_name=name,
+        date=today,
     )
 
 

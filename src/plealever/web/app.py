@@ -4,8 +4,6 @@ responses."""
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import re
 from importlib import resources
 from typing import Annotated, Any
@@ -21,16 +19,8 @@ from plealever.errors import PlealeverError
 from plealever.guidelines.trace import NOTICE
 from plealever.store import ConflictError, Store
 from plealever.store.db import DatabaseError, StoreError
-from plealever.web import forms
+from plealever.web import editor, forms
 from plealever.web.security import Guard, Settings
-
-EXAMPLE = {
-    "name": "New case",
-    "counts": [{"statute": "18 U.S.C. § 2252A(a)(2)"}],
-    "facts": {"image_count": 0, "prepubescent": False, "computer": True, "distribution": "none"},
-    "acceptance": "three_level",
-    "criminal_history": {"category": "I"},
-}
 
 
 class SaveBody(BaseModel):
@@ -62,7 +52,9 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
     static = resources.files("plealever.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     templates = Jinja2Templates(directory=str(resources.files("plealever.web") / "templates"))
-    templates.env.globals.update(csrf=settings.csrf, notice=NOTICE)
+    templates.env.globals.update(
+        csrf=settings.csrf, notice=NOTICE, dom_id=forms.dom_id, worksheet_caveats=editor.caveats
+    )
 
     def page(request: Request, name: str, **ctx) -> HTMLResponse:
         return templates.TemplateResponse(request, name, ctx)
@@ -162,16 +154,16 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
     # --- pages ---------------------------------------------------------------------------------
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def home(request: Request, q: str | None = None):
-        rows = store.list(q)
+    def home(request: Request, q: str | None = Query(None, max_length=200), archived: bool = False):
+        rows = store.list(q, archived=archived)
         if request.headers.get("hx-request"):
-            return page(request, "_case_rows.html", rows=rows)
-        return page(request, "index.html", rows=rows, q=q or "")
+            return page(request, "_case_rows.html", rows=rows, archived=archived)
+        shelved = 0 if archived else len(store.list(None, archived=True))
+        return page(request, "index.html", rows=rows, q=q or "", archived=archived, shelved=shelved)
 
     @app.post("/cases", include_in_schema=False)
     def new_case(request: Request):
-        r = store.create(EXAMPLE, note="new case")
-        return _go(request, f"/cases/{r.id}")
+        return _go(request, "/cases/new")  # the blank editor; nothing is stored until Save
 
     @app.post("/import", include_in_schema=False)
     async def import_case(request: Request, file: Annotated[UploadFile, File()]):
@@ -188,63 +180,23 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
             return HTMLResponse(f'<p class="error" role="alert">{_esc(exc.one_line())}</p>', 422)
         return _go(request, f"/cases/{r.id}")
 
-    @app.get("/cases/{case_id}", response_class=HTMLResponse, include_in_schema=False)
-    def editor(request: Request, case_id: str):
-        try:
-            r = store.get(case_id)
-        except PlealeverError as exc:
-            return HTMLResponse(_esc(exc.one_line()), 404)
-        return page(
-            request,
-            "editor.html",
-            record=r,
-            sections=forms.fields(forms.for_display(r.data)),
-            worksheet=_worksheet(r.data),
-            errors={},
-        )
+    editor.add_routes(app, store, page)
 
-    @app.post("/cases/{case_id}/preview", response_class=HTMLResponse, include_in_schema=False)
-    async def preview(request: Request, case_id: str):
-        form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-        data, parse_errors = forms.from_form(form)
-        errors = {**forms.field_errors(data), **parse_errors}
-        names = [f.name for _, fs in forms.fields({}) for f in fs]
-        return page(
-            request,
-            "_preview.html",
-            errors=errors,
-            names=names,
-            worksheet=None if errors else _worksheet(data),
-        )
-
-    @app.post("/cases/{case_id}/save", response_class=HTMLResponse, include_in_schema=False)
-    async def save(request: Request, case_id: str):
-        form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    @app.post("/cases/{case_id}/archive", include_in_schema=False)
+    def archive_case(request: Request, case_id: str, undo: bool = False):
         try:
-            stored = store.get(case_id).data
+            store.archive(case_id, archived=not undo)
         except PlealeverError as exc:
             return HTMLResponse(f'<p class="error" role="alert">{_esc(exc.one_line())}</p>', 404)
-        # The form edits the fields it shows; anything it does not show survives from the stored case.
-        data, parse_errors = forms.apply_form(stored, form)
-        errors = {**forms.field_errors(data), **parse_errors}
-        if errors:
-            return HTMLResponse(
-                '<p class="error" role="alert">Not saved: fix the fields marked in red.</p>', 422
-            )
-        version = form.get("version", "")
-        if not re.fullmatch(r"[0-9]{1,10}", version, flags=re.ASCII) or int(version) > 2**31 - 1:
-            return HTMLResponse(
-                '<p class="error" role="alert">Not saved: the form lost its version; reload.</p>', 422
-            )
+        return _go(request, f"/cases/{case_id}" if undo else "/")
+
+    @app.post("/cases/{case_id}/delete", include_in_schema=False)
+    def delete_case(request: Request, case_id: str):
         try:
-            r = store.save(case_id, data, expected_version=int(version), note="saved in the editor")
-        except ConflictError as exc:
-            return HTMLResponse(f'<p class="error" role="alert">{_esc(exc.one_line())}</p>', 409)
+            store.delete(case_id)
         except PlealeverError as exc:
-            return HTMLResponse(f'<p class="error" role="alert">{_esc(exc.one_line())}</p>', 422)
-        response = HTMLResponse(f'<p class="ok" role="status">Saved as version {r.version}.</p>')
-        response.headers["HX-Redirect"] = f"/cases/{case_id}"
-        return response
+            return HTMLResponse(f'<p class="error" role="alert">{_esc(exc.one_line())}</p>', 404)
+        return _go(request, "/")
 
     @app.get("/cases/{case_id}/assessment", response_class=HTMLResponse, include_in_schema=False)
     def assessment_page(request: Request, case_id: str):
@@ -255,7 +207,7 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
             result = assess(parse_case(r.data, source=case_id)).to_dict()
         except PlealeverError as exc:
             return HTMLResponse(_esc(exc.one_line()), 422)
-        return page(request, "assessment.html", record=r, a=result)
+        return page(request, "assessment.html", record=r, a=result, active="assessment")
 
     @app.get("/cases/{case_id}/scenarios", response_class=HTMLResponse, include_in_schema=False)
     def scenarios_page(request: Request, case_id: str):
@@ -266,7 +218,7 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
             result = compare(parse_case(r.data, source=case_id), draws=2000).to_dict()
         except PlealeverError as exc:
             return HTMLResponse(_esc(exc.one_line()), 422)
-        return page(request, "scenarios.html", record=r, c=result)
+        return page(request, "scenarios.html", record=r, c=result, active="scenarios")
 
     @app.get("/cases/{case_id}/charts/{name}.png", include_in_schema=False)
     def chart(case_id: str, name: str):
@@ -301,12 +253,7 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
             "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             "pdf": "application/pdf",
         }[fmt]
-        stamp = dt.date.today().isoformat()
-        return Response(
-            data,
-            media_type=media,
-            headers={"Content-Disposition": f'attachment; filename="memo-{stamp}.{fmt}"'},
-        )
+        return Response(data, media_type=media, headers={"Content-Disposition": download_name(r, fmt)})
 
     @app.get("/cases/{case_id}/history", response_class=HTMLResponse, include_in_schema=False)
     def history_page(request: Request, case_id: str):
@@ -315,7 +262,7 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
             versions = store.history(case_id)
         except PlealeverError as exc:
             return HTMLResponse(_esc(exc.one_line()), 404)
-        return page(request, "history.html", record=r, versions=list(reversed(versions)))
+        return page(request, "history.html", record=r, versions=list(reversed(versions)), active="history")
 
     return app
 
@@ -328,20 +275,21 @@ def _go(request: Request, url: str) -> Response:
     return RedirectResponse(url, 303)
 
 
+def download_name(record, fmt: str) -> str:
+    """Content-Disposition naming the file after the case and its version, e.g.
+    example-one-receipt-count-v3-memo.docx (ASCII), with the exact name as RFC 6266 filename*."""
+    from urllib.parse import quote
+
+    stem = f"{record.name}-v{record.version}-memo"
+    ascii_stem = re.sub(r"[^A-Za-z0-9]+", "-", stem.encode("ascii", "ignore").decode()).strip("-").lower()
+    exact = re.sub(r"[\\/:*?\"<>|\x00-\x1f]+", "-", stem)
+    return (
+        f'attachment; filename="{ascii_stem[:120] or "memo"}.{fmt}"; '
+        f"filename*=UTF-8''{quote(exact[:150] + '.' + fmt, safe='')}"
+    )
+
+
 def _esc(text: str) -> str:
     import html
 
     return html.escape(text)
-
-
-def _worksheet(data: dict[str, Any]) -> dict[str, Any]:
-    from plealever.guidelines import calculate
-
-    try:
-        return {"ok": True, **calculate(parse_case(data, source="editor")).to_dict()}
-    except PlealeverError as exc:
-        return {"ok": False, "error": exc.one_line()}
-
-
-def dumps(value: Any) -> str:
-    return json.dumps(value, indent=2, ensure_ascii=False, default=str)
