@@ -36,13 +36,14 @@ def cases_list(
     search: Annotated[
         str | None, typer.Option("--search", help="Only cases whose name contains this.")
     ] = None,
+    archived: Annotated[bool, typer.Option("--archived", help="List the archived cases instead.")] = False,
     db: DbOption = None,
 ) -> None:
     """List stored cases, most recently changed first."""
     from plealever.errors import PlealeverError
 
     try:
-        rows = _store(db).list(search)
+        rows = _store(db).list(search, archived=archived)
     except PlealeverError as exc:
         _fail(exc)
         return
@@ -66,9 +67,19 @@ def cases_import(
     typer.echo(r.id)
 
 
+IdArg = Annotated[
+    str, typer.Argument(metavar="ID", help="A case id or a unique prefix of one, optionally @version.")
+]
+
+
+def _ref(store, ref: str, version: int | None = None) -> tuple[str, int | None]:
+    case_id, at = store.resolve(ref)
+    return case_id, at if at is not None else version
+
+
 @cases_app.command("show")
 def cases_show(
-    case_id: Annotated[str, typer.Argument(metavar="ID")],
+    case_id: IdArg,
     version: Annotated[int | None, typer.Option("--version", help="A past version.")] = None,
     db: DbOption = None,
 ) -> None:
@@ -77,7 +88,8 @@ def cases_show(
     from plealever.store.db import canonical_yaml
 
     try:
-        r = _store(db).get(case_id, version)
+        store = _store(db)
+        r = store.get(*_ref(store, case_id, version))
     except PlealeverError as exc:
         _fail(exc)
         return
@@ -87,7 +99,7 @@ def cases_show(
 
 @cases_app.command("export")
 def cases_export(
-    case_id: Annotated[str, typer.Argument(metavar="ID")],
+    case_id: IdArg,
     fmt: Annotated[str, typer.Option("-f", "--format", help="yaml or json.")] = "yaml",
     version: Annotated[int | None, typer.Option("--version", help="A past version.")] = None,
     output: Annotated[
@@ -101,7 +113,8 @@ def cases_export(
     try:
         if fmt not in ("yaml", "json"):
             raise CaseFileError(f"unknown format {fmt!r}; expected yaml or json", field="--format")
-        text = _store(db).export(case_id, version, fmt)
+        store = _store(db)
+        text = store.export(*_ref(store, case_id, version), fmt)
     except PlealeverError as exc:
         _fail(exc)
         return
@@ -115,14 +128,15 @@ def cases_export(
 
 @cases_app.command("history")
 def cases_history(
-    case_id: Annotated[str, typer.Argument(metavar="ID")],
+    case_id: IdArg,
     db: DbOption = None,
 ) -> None:
     """Every version of a case, with the changes from the one before."""
     from plealever.errors import PlealeverError
 
     try:
-        versions = _store(db).history(case_id)
+        store = _store(db)
+        versions = store.history(_ref(store, case_id)[0])
     except PlealeverError as exc:
         _fail(exc)
         return
@@ -130,6 +144,59 @@ def cases_history(
         typer.echo(f"version {v['version']}  {v['created_at']}  {v['note'] or ''}")
         if v["diff"]:
             typer.echo(v["diff"])
+
+
+@cases_app.command("delete")
+def cases_delete(
+    case_id: IdArg,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Delete a case and its whole history (asks first)."""
+    from plealever.errors import PlealeverError
+
+    try:
+        store = _store(db)
+        full, _ = _ref(store, case_id)
+        r = store.get(full)
+        if not yes:
+            if not sys.stdin.isatty():
+                typer.echo("error: refusing to delete without confirmation; pass --yes", err=True)
+                raise typer.Exit(2)
+            typer.confirm(
+                f"Delete {r.name!r} ({full}) and all {r.current_version} versions? This cannot be undone",
+                abort=True,
+            )
+        n = store.delete(full)
+    except PlealeverError as exc:
+        _fail(exc)
+        return
+    typer.echo(f"deleted {full} ({n} version{'s' if n != 1 else ''})")
+
+
+def _archive(case_id: str, db: str | None, archived: bool) -> None:
+    from plealever.errors import PlealeverError
+
+    try:
+        store = _store(db)
+        full, _ = _ref(store, case_id)
+        store.archive(full, archived=archived)
+    except PlealeverError as exc:
+        _fail(exc)
+        return
+    typer.echo(f"{'archived' if archived else 'unarchived'} {full}")
+
+
+@cases_app.command("archive")
+def cases_archive(case_id: IdArg, db: DbOption = None) -> None:
+    """Archive a case: kept with its history, but out of the list (see `cases list --archived`)."""
+    _archive(case_id, db, True)
+
+
+@cases_app.command("unarchive")
+def cases_unarchive(case_id: IdArg, db: DbOption = None) -> None:
+    """Bring an archived case back to the list."""
+    _archive(case_id, db, False)
 
 
 def _fail(exc: Exception) -> None:

@@ -595,7 +595,7 @@ def _apply(data: dict[str, Any], edited: dict[str, Any], raw: RawForm, specs, pr
             continue  # not part of this submission: leave it alone
         if s.kind == "group" and isinstance(data.get(s.name), dict):
             inner = _apply(data[s.name], edited.get(s.name) or {}, raw, s.children, path)
-            if inner:
+            if inner or s.required:
                 data[s.name] = inner
             else:
                 data.pop(s.name, None)
