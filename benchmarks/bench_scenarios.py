@@ -10,9 +10,9 @@ import time
 
 from plealever import parse_case
 from plealever.law.rulebook import rulebook
+from plealever.mitigation.levers import lever_statuses
 from plealever.negotiation.compare import _row  # noqa: PLC2701 - the per-scenario unit of work
 from plealever.negotiation.outcomes import Params
-from plealever.negotiation.policy import lever_statuses
 from plealever.negotiation.scenarios import evaluate
 
 CASE = {
@@ -51,9 +51,9 @@ def main() -> None:
     params = Params(book)
     statuses = lever_statuses(book, case, today)
     started = time.perf_counter()
-    evaluated = evaluate(book, case, [(s, False) for s in case.scenarios], statuses, today)
+    evaluated = [evaluate(book, case, s, False, statuses, today) for s in case.scenarios]
     calc_done = time.perf_counter()
-    rows = [_row(book, case, sc, params, 10_000, 1, "absent", "unsettled", {}, today) for sc in evaluated]
+    rows = [_row(book, case, sc, params, 10_000, 1, "absent", "unsettled", {}) for sc in evaluated]
     for r in rows:
         r.pop("_draws", None)
     finished = time.perf_counter()

@@ -14,6 +14,7 @@ from docx import Document
 from pypdf import PdfReader
 
 from plealever import load_case, parse_case
+from plealever.analysis import analyse
 from plealever.report import build_context, render, write_atomic
 from plealever.report.render import to_markdown
 from tests.test_cli import plealever
@@ -37,10 +38,12 @@ HEADINGS = [
 @pytest.fixture(scope="module")
 def memo():
     return build_context(
-        load_case(ROOT / "examples" / "mitigation-sting.yaml"),
-        source="mitigation-sting.yaml",
-        today=TODAY,
-        draws=2000,
+        analyse(
+            load_case(ROOT / "examples" / "mitigation-sting.yaml"),
+            source="mitigation-sting.yaml",
+            today=TODAY,
+            draws=2000,
+        )
     )
 
 
@@ -123,10 +126,12 @@ def test_golden_markdown():
     """The bundled example's memo, exactly. Regenerate with UPDATE_GOLDEN=1 after a deliberate change."""
     got = to_markdown(
         build_context(
-            load_case(ROOT / "examples" / "receipt-plea.yaml"),
-            source="receipt-plea.yaml",
-            today=TODAY,
-            draws=2000,
+            analyse(
+                load_case(ROOT / "examples" / "receipt-plea.yaml"),
+                source="receipt-plea.yaml",
+                today=TODAY,
+                draws=2000,
+            )
         )
     )
     golden = ROOT / "tests" / "golden" / "receipt-plea-memo.md"
@@ -146,7 +151,7 @@ def test_a_section_without_its_input_says_so():
             "criminal_history": {"category": "I"},
         }
     )
-    md = to_markdown(build_context(case, today=TODAY, draws=500))
+    md = to_markdown(build_context(analyse(case, today=TODAY, draws=500)))
     assert "could not be computed" in md and "## 7. Bottom line" in md
     assert "No evidence of this factor is recorded" in md
 

@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from plealever import calculate, parse_case
+from plealever.analysis import analyse
 from plealever.law.rulebook import rulebook
-from plealever.negotiation.compare import compare
 from plealever.negotiation.outcomes import Judge, Params, sentence_draws
 from plealever.negotiation.scenarios import overlay
 from tests.test_cli import plealever
@@ -36,6 +36,11 @@ RECEIPT = {
     "acceptance": "three_level",
     "criminal_history": {"category": "I"},
 }
+
+
+def compare(case, *, today: dt.date, draws: int):
+    """The scenario comparison of an analysis of `case`."""
+    return analyse(case, today=today, draws=draws).comparison
 
 
 def rows(case: dict, draws: int = 2000) -> dict[str, dict]:
@@ -83,12 +88,9 @@ def test_every_figure_traces_to_the_calculation():
             ],
         }
     )
-    for r in compare(case, today=TODAY, draws=500).to_dict()["scenarios"]:
-        spec = next((s for s in case.scenarios if s.id == r["id"]), None)
-        if spec is None:
-            from plealever.negotiation.scenarios import generate
-
-            spec = next(s for s in generate(rulebook(), case) if s.id == r["id"])
+    analysis = analyse(case, today=TODAY, draws=500)
+    for r in analysis.comparison.to_dict()["scenarios"]:
+        spec = analysis.scenario(r["id"]).spec
         c = calculate(overlay(case, spec), today=TODAY).calculation
         assert r["total_offense_level"] == c.total_offense_level
         assert r["effective_range"] == c.effective_range.to_dict()

@@ -1,4 +1,5 @@
-"""The command line. Heavy modules load inside each command; errors become one line and exit 2 here."""
+"""The command line. Heavy modules load inside each command; the analysis commands are thin over
+`analyse`. Errors become one line and an exit code in one place (`_Group.invoke`)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,26 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer.core import TyperGroup
+
+
+class _Group(TyperGroup):
+    """The only place an error becomes an exit code: the package's errors print one line on standard
+    error and exit with the code their class names (2 for the user's input); anything else is a bug
+    and keeps its traceback."""
+
+    def invoke(self, ctx):  # noqa: ANN001 - click's signature
+        from plealever.errors import PlealeverError
+
+        try:
+            return super().invoke(ctx)
+        except PlealeverError as exc:
+            typer.echo(f"error: {exc.one_line()}", err=True)
+            raise typer.Exit(exc.exit_code) from None
+
 
 app = typer.Typer(
+    cls=_Group,
     add_completion=False,
     no_args_is_help=True,
     help="Sentencing exposure for federal child-exploitation cases, computed offline. Not legal advice.",
@@ -40,14 +59,7 @@ def cases_list(
     db: DbOption = None,
 ) -> None:
     """List stored cases, most recently changed first."""
-    from plealever.errors import PlealeverError
-
-    try:
-        rows = _store(db).list(search, archived=archived)
-    except PlealeverError as exc:
-        _fail(exc)
-        return
-    for r in rows:
+    for r in _store(db).list(search, archived=archived):
         typer.echo(f"{r.id}  v{r.current_version}  {r.updated_at:%Y-%m-%d %H:%M}  {r.name}")
 
 
@@ -57,14 +69,7 @@ def cases_import(
     db: DbOption = None,
 ) -> None:
     """Validate a case file and store it as a new case."""
-    from plealever.errors import PlealeverError
-
-    try:
-        r = _store(db).import_file(case_file)
-    except PlealeverError as exc:
-        _fail(exc)
-        return
-    typer.echo(r.id)
+    typer.echo(_store(db).import_file(case_file).id)
 
 
 IdArg = Annotated[
@@ -84,15 +89,10 @@ def cases_show(
     db: DbOption = None,
 ) -> None:
     """Show a stored case as YAML."""
-    from plealever.errors import PlealeverError
     from plealever.store.db import canonical_yaml
 
-    try:
-        store = _store(db)
-        r = store.get(*_ref(store, case_id, version))
-    except PlealeverError as exc:
-        _fail(exc)
-        return
+    store = _store(db)
+    r = store.get(*_ref(store, case_id, version))
     typer.echo(f"# {r.name}, version {r.version} of {r.current_version}")
     typer.echo(canonical_yaml(r.data), nl=False)
 
@@ -108,16 +108,12 @@ def cases_export(
     db: DbOption = None,
 ) -> None:
     """Export a case file (exactly as imported, if that version was imported in this format)."""
-    from plealever.errors import CaseFileError, PlealeverError
+    from plealever.errors import UsageError
 
-    try:
-        if fmt not in ("yaml", "json"):
-            raise CaseFileError(f"unknown format {fmt!r}; expected yaml or json", field="--format")
-        store = _store(db)
-        text = store.export(*_ref(store, case_id, version), fmt)
-    except PlealeverError as exc:
-        _fail(exc)
-        return
+    if fmt not in ("yaml", "json"):
+        raise UsageError(f"unknown format {fmt!r}; expected yaml or json", field="--format")
+    store = _store(db)
+    text = store.export(*_ref(store, case_id, version), fmt)
     if output is None:
         sys.stdout.write(text)
         return
@@ -132,15 +128,8 @@ def cases_history(
     db: DbOption = None,
 ) -> None:
     """Every version of a case, with the changes from the one before."""
-    from plealever.errors import PlealeverError
-
-    try:
-        store = _store(db)
-        versions = store.history(_ref(store, case_id)[0])
-    except PlealeverError as exc:
-        _fail(exc)
-        return
-    for v in versions:
+    store = _store(db)
+    for v in store.history(_ref(store, case_id)[0]):
         typer.echo(f"version {v['version']}  {v['created_at']}  {v['note'] or ''}")
         if v["diff"]:
             typer.echo(v["diff"])
@@ -153,59 +142,38 @@ def cases_delete(
     db: DbOption = None,
 ) -> None:
     """Delete a case and its whole history (asks first)."""
-    from plealever.errors import PlealeverError
+    from plealever.errors import UsageError
 
-    try:
-        store = _store(db)
-        full, _ = _ref(store, case_id)
-        r = store.get(full)
-        if not yes:
-            if not sys.stdin.isatty():
-                typer.echo("error: refusing to delete without confirmation; pass --yes", err=True)
-                raise typer.Exit(2)
-            typer.confirm(
-                f"Delete {r.name!r} ({full}) and all {r.current_version} versions? This cannot be undone",
-                abort=True,
-            )
-        n = store.delete(full)
-    except PlealeverError as exc:
-        _fail(exc)
-        return
+    store = _store(db)
+    full, _ = _ref(store, case_id)
+    r = store.get(full)
+    if not yes:
+        if not sys.stdin.isatty():
+            raise UsageError("refusing to delete without confirmation; pass --yes", field="--yes")
+        typer.confirm(
+            f"Delete {r.name!r} ({full}) and all {r.current_version} versions? This cannot be undone",
+            abort=True,
+        )
+    n = store.delete(full)
     typer.echo(f"deleted {full} ({n} version{'s' if n != 1 else ''})")
-
-
-def _archive(case_id: str, db: str | None, archived: bool) -> None:
-    from plealever.errors import PlealeverError
-
-    try:
-        store = _store(db)
-        full, _ = _ref(store, case_id)
-        store.archive(full, archived=archived)
-    except PlealeverError as exc:
-        _fail(exc)
-        return
-    typer.echo(f"{'archived' if archived else 'unarchived'} {full}")
 
 
 @cases_app.command("archive")
 def cases_archive(case_id: IdArg, db: DbOption = None) -> None:
     """Archive a case: kept with its history, but out of the list (see `cases list --archived`)."""
-    _archive(case_id, db, True)
+    store = _store(db)
+    full, _ = _ref(store, case_id)
+    store.archive(full)
+    typer.echo(f"archived {full}")
 
 
 @cases_app.command("unarchive")
 def cases_unarchive(case_id: IdArg, db: DbOption = None) -> None:
     """Bring an archived case back to the list."""
-    _archive(case_id, db, False)
-
-
-def _fail(exc: Exception) -> None:
-    from plealever.errors import PlealeverError
-
-    if isinstance(exc, PlealeverError):
-        typer.echo(f"error: {exc.one_line()}", err=True)
-        raise typer.Exit(2)
-    raise exc
+    store = _store(db)
+    full, _ = _ref(store, case_id)
+    store.archive(full, archived=False)
+    typer.echo(f"unarchived {full}")
 
 
 CaseArg = Annotated[
@@ -219,83 +187,58 @@ CaseArg = Annotated[
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 
 
-def _read(ref: str, db: str | None):
+def _analysis(case_file: str, db: str | None = None, **options):
+    """Load the case (a file, or a stored case by id) and analyse it (as far as `options["upto"]` asks)."""
+    from plealever.analysis import analyse
     from plealever.store.refs import read_case
 
-    return read_case(ref, db)
+    loaded = read_case(case_file, db)
+    return analyse(loaded.case, source=loaded.source, **options)
 
 
-def _analyse(case_file: str, compute, as_json: bool, to_json, render, db: str | None = None) -> None:
-    """Load the case, compute, and print JSON or the readable view; errors become one line and exit 2."""
-    from plealever.errors import PlealeverError
-
-    try:
-        loaded = _read(case_file, db)
-        result = compute(loaded.case)
-    except PlealeverError as exc:
-        _fail(exc)
-        return
-    if as_json:
-        typer.echo(json.dumps(to_json(result), indent=2, ensure_ascii=False))
-        return
-    render(result, case_name=loaded.name)
+def _print_json(data) -> None:
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
 @app.command()
 def calc(case_file: CaseArg, as_json: JsonOpt = False, db: DbOption = None) -> None:
     """Compute the guideline, statutory and effective ranges, step by step."""
-    from plealever.guidelines import calculate
+    a = _analysis(case_file, db, upto="exposure")
+    if as_json:
+        return _print_json(a.result.to_dict())
+    from plealever.report.terminal import render_worksheet
 
-    def render(result, case_name):
-        from plealever.worksheet import render_worksheet
-
-        render_worksheet(result, case_name=case_name)
-
-    _analyse(
-        case_file,
-        lambda case: calculate(case, source=str(case_file)),
-        as_json,
-        lambda r: r.to_dict(),
-        render,
-        db,
-    )
+    render_worksheet(a.result, case_name=a.name)
 
 
 @app.command()
 def history(case_file: CaseArg, as_json: JsonOpt = False, db: DbOption = None) -> None:
     """Compute the criminal history points and category from the prior record, record by record."""
-    from plealever.guidelines import calculate
+    a = _analysis(case_file, db, upto="exposure")
+    if as_json:
+        c = a.result.calculation
+        return _print_json(
+            {
+                "edition": c.edition.isoformat(),
+                **c.history.to_dict(),
+                "criminal_history_category": c.criminal_history_category,
+                "warnings": [w for w in a.warnings if "criminal" in w.lower()],
+            }
+        )
+    from plealever.report.terminal import render_history
 
-    def to_json(result):
-        c = result.calculation
-        return {
-            "edition": c.edition.isoformat(),
-            **c.history.to_dict(),
-            "criminal_history_category": c.criminal_history_category,
-            "warnings": list(
-                dict.fromkeys(w for w in result.warnings + c.warnings if "criminal" in w.lower())
-            ),
-        }
-
-    def render(result, case_name):
-        from plealever.worksheet import render_history
-
-        render_history(result, case_name=case_name)
-
-    _analyse(case_file, lambda case: calculate(case, source=str(case_file)), as_json, to_json, render, db)
+    render_history(a.result, case_name=a.name)
 
 
 @app.command()
 def assess(case_file: CaseArg, as_json: JsonOpt = False, db: DbOption = None) -> None:
     """Assess the mitigation evidence: strength per factor, levers, gaps, risks and a disclosure plan."""
-    from plealever.mitigation import assess as run_assessment
+    a = _analysis(case_file, db, upto="assessment")
+    if as_json:
+        return _print_json(a.assessment.to_dict())
+    from plealever.report.terminal import render_assessment
 
-    def render(result, case_name):
-        from plealever.worksheet import render_assessment
-
-        render_assessment(result, case_name=case_name)
-
-    _analyse(case_file, run_assessment, as_json, lambda r: r.to_dict(), render, db)
+    render_assessment(a.assessment, case_name=a.name)
 
 
 @app.command()
@@ -308,14 +251,14 @@ def scenarios(
     db: DbOption = None,
 ) -> None:
     """Compare the plausible pleas and trial: exposure, availability, agreement and sentence distribution."""
-    from plealever.negotiation.compare import compare
+    a = _analysis(case_file, db, draws=draws)
+    if a.comparison is None:
+        raise a.error
+    if as_json:
+        return _print_json(a.comparison.to_dict())
+    from plealever.report.terminal import render_scenarios
 
-    def render(result, case_name):
-        from plealever.worksheet import render_scenarios
-
-        render_scenarios(result, case_name=case_name)
-
-    _analyse(case_file, lambda case: compare(case, draws=draws), as_json, lambda r: r.to_dict(), render, db)
+    render_scenarios(a.comparison, case_name=a.name)
 
 
 @app.command()
@@ -330,26 +273,21 @@ def calibrate(
     ] = False,
 ) -> None:
     """The outcome model beside Sentencing Commission data: fitted years, held-out years, published cells."""
-    from plealever.errors import PlealeverError
     from plealever.law.rulebook import rulebook
     from plealever.negotiation import calibration
 
     book = rulebook()
-    try:
-        if refit:
-            typer.echo(json.dumps(calibration.refit(), indent=2))
-            return
-        if records is not None:
-            result = calibration.compare(book.documents["outcome-model"]["fitted"], calibration.read(records))
-        else:
-            result = calibration.report(book)
-    except PlealeverError as exc:
-        _fail(exc)
+    if refit:
+        typer.echo(json.dumps(calibration.refit(), indent=2))
         return
+    if records is not None:
+        result = calibration.compare(book.documents["outcome-model"]["fitted"], calibration.read(records))
+    else:
+        result = calibration.report(book)
     if as_json:
         typer.echo(json.dumps(result, indent=2))
         return
-    from plealever.worksheet import render_calibration
+    from plealever.report.terminal import render_calibration
 
     render_calibration(result, records=str(records) if records else None)
 
@@ -375,28 +313,23 @@ def memo(
     db: DbOption = None,
 ) -> None:
     """Write the negotiation memo. Markdown goes to standard output unless -o is given."""
-    from plealever.errors import CaseFileError, PlealeverError
-    from plealever.report import build_context, render, write_atomic
-    from plealever.report.render import FORMATS, DocumentOptions
+    from plealever.errors import CaseFileError, UsageError
+    from plealever.report import FORMATS, render_memo, write_atomic
+    from plealever.report.render import DocumentOptions
 
-    try:
-        if fmt not in FORMATS:
-            raise CaseFileError(
-                f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}", field="--format"
-            )
-        if output is None and fmt in ("docx", "pdf"):
-            raise CaseFileError(f"{fmt} is binary: give an output file with -o", field="--output")
-        if output is not None and not output.parent.exists():
-            raise CaseFileError("the output folder does not exist", file=str(output))
-        options = DocumentOptions.from_env(author, docx_template)
-        if options.docx_template is not None and not options.docx_template.is_file():
-            raise CaseFileError("no such Word template", file=str(options.docx_template))
-        loaded = _read(case_file, db)
-        with _progress(f"Writing the {fmt.upper()} memo", slow=fmt == "pdf"):
-            data = render(build_context(loaded.case, source=loaded.name), fmt, options)
-    except PlealeverError as exc:
-        _fail(exc)
-        return
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}", field="--format")
+    if output is None and fmt in ("docx", "pdf"):
+        raise UsageError(f"{fmt} is binary: give an output file with -o", field="--output")
+    if output is not None and not output.parent.exists():
+        raise CaseFileError("the output folder does not exist", file=str(output))
+    options = DocumentOptions.from_env(author, docx_template)
+    if options.docx_template is not None and not options.docx_template.is_file():
+        raise CaseFileError("no such Word template", file=str(options.docx_template))
+    with _progress("Analysing the case"):
+        analysis = _analysis(case_file, db)
+    with _progress(f"Writing the {fmt.upper()} memo", slow=fmt in ("pdf", "docx")):
+        data = render_memo(analysis, fmt, options)
     if output is None:
         sys.stdout.write(data.decode("utf-8"))
         return
@@ -432,7 +365,6 @@ def serve(
 
     import uvicorn
 
-    from plealever.errors import PlealeverError
     from plealever.web.app import create_app
     from plealever.web.security import Settings
 
@@ -442,18 +374,15 @@ def serve(
             "can reach it still needs the token below; name the address browsers will use with --allow-host.",
             err=True,
         )
-    try:
-        store = _store(db)
-    except PlealeverError as exc:
-        _fail(exc)
-        return
+    store = _store(db)
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
     except OSError as exc:
-        typer.echo(f"error: cannot listen on {host}:{port}: {exc.strerror}", err=True)
-        raise typer.Exit(2) from None
+        from plealever.errors import UsageError
+
+        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
     sock.listen(128)  # accept connections from the moment the address is printed
     settings = Settings(host=host, port=sock.getsockname()[1], extra_hosts=tuple(allow_host or ()))
     typer.echo(f"plealever is running at {settings.url}", err=False)
@@ -479,37 +408,28 @@ def rules_show(
     ] = None,
 ) -> None:
     """Show what the law data holds for a section: each provision, its versions, levels and authorities."""
-    from plealever.errors import CaseFileError
+    from plealever.errors import UsageError
     from plealever.guidelines.context import normalize_pin
     from plealever.law.editions import edition_in_force
     from plealever.law.rulebook import rulebook
 
     book = rulebook()
     pin = normalize_pin(section)
-    try:
-        day = None
-        if edition is not None:
-            try:
-                parsed = dt.date.fromisoformat(edition)
-            except ValueError:
-                raise CaseFileError(
-                    f"expected a date YYYY-MM-DD, got {edition!r}", field="--edition"
-                ) from None
-            day = edition_in_force(book, parsed, field="--edition")
-        matches = [
-            p
-            for p in book.provisions.values()
-            if p.pin == pin or p.pin.startswith(pin + "(") or p.section == pin
-        ]
-        if not matches:
-            raise CaseFileError(
-                f"no section or provision {section!r} in the law data; sections: "
-                + ", ".join(sorted(book.sections)),
-                field="SECTION",
-            )
-    except CaseFileError as exc:
-        _fail(exc)
-        return
+    day = None
+    if edition is not None:
+        try:
+            parsed = dt.date.fromisoformat(edition)
+        except ValueError:
+            raise UsageError(f"expected a date YYYY-MM-DD, got {edition!r}", field="--edition") from None
+        day = edition_in_force(book, parsed, field="--edition")
+    matches = [
+        p for p in book.provisions.values() if p.pin == pin or p.pin.startswith(pin + "(") or p.section == pin
+    ]
+    if not matches:
+        raise UsageError(
+            f"no section or provision {section!r} in the law data; sections: " + ", ".join(sorted(book.sections)),
+            field="SECTION",
+        )
     if day:
         typer.echo(f"Versions in force in the Manual effective {day}:")
     for p in matches:

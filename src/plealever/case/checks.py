@@ -1,10 +1,11 @@
-"""Contradictions and gaps in a case file. Each is flagged as a warning; none is resolved quietly."""
+"""Contradictions and gaps in a case file. Each is flagged as a warning; none is resolved quietly.
+
+Image-count contradictions depend on the edition's per-video rule and are checked with the count
+itself (guidelines/images.py)."""
 
 from __future__ import annotations
 
 from plealever.case.model import Case
-
-IMAGES_PER_VIDEO = 75  # mirrors §2G2.2 n.6(B)(ii) for the consistency check; the rule itself is in law data
 
 
 def contradictions(case: Case, *, possession_only: bool) -> list[str]:
@@ -23,18 +24,6 @@ def contradictions(case: Case, *, possession_only: bool) -> list[str]:
             "Contradiction: facts.receipt_only_no_intent_to_distribute is true but facts.distribution "
             f"is {f.distribution!r}; §2G2.2(b)(1) cannot apply where the defendant distributed."
         )
-    if f.image_count is not None and f.videos is not None and f.videos * IMAGES_PER_VIDEO > f.image_count:
-        out.append(
-            f"Contradiction: {f.videos} videos count as {f.videos * IMAGES_PER_VIDEO} images, more than "
-            f"facts.image_count ({f.image_count})."
-        )
-    if f.image_count is not None and (f.still_images is not None or f.videos is not None):
-        counted = (f.still_images or 0) + IMAGES_PER_VIDEO * (f.videos or 0)
-        if counted != f.image_count:
-            out.append(
-                f"facts.image_count ({f.image_count}) differs from still_images + 75 x videos "
-                f"({counted}); the stated image_count is used."
-            )
     if f.infant_or_toddler and f.prepubescent is False:
         out.append(
             "Contradiction: facts.infant_or_toddler is true but facts.prepubescent is false; an infant "

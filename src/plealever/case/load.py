@@ -62,8 +62,8 @@ def parse_case(data: Any, *, source: str = "<case>") -> Case:
         raise CaseFileError(first + more, file=source) from None
     if case.outcome_parameters:
         # Checked against the outcome model's own parameters, so a bad override fails here, with the file.
+        from plealever.law.parameters import Params
         from plealever.law.rulebook import rulebook
-        from plealever.negotiation.outcomes import Params
 
         try:
             Params(rulebook(), case.outcome_parameters)

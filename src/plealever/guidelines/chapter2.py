@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from plealever.errors import CaseFileError, NotModelledError
+from plealever.guidelines import images
 from plealever.guidelines.context import Ctx, Scope
 from plealever.guidelines.trace import Step
 from plealever.law.rulebook import Provision, Statute, Version
@@ -339,8 +340,7 @@ def _pecuniary(w: Walk, provision: Provision, version: Version) -> Decision:
 @rule("2G2.2(b)(7)")
 def _images(w: Walk, provision: Provision, version: Version) -> Decision:
     pin = provision.pin
-    per_video = version.images_per_video or 0
-    tiers = sorted(version.table or [], key=lambda r: r["at_least"])
+    rows = images.tiers(version)
     found = w.scope.found_limb(pin)
     if w.scope.excluded(pin):
         return Decision(False, pin, 0, "found not to apply (not_applicable)")
@@ -348,37 +348,27 @@ def _images(w: Walk, provision: Provision, version: Version) -> Decision:
     if w.scope.found(pin) and not found:
         raise CaseFileError(
             f"{pin} is listed as a finding without its tier; name one of "
-            + ", ".join(f"{pin}({r['limb']})" for r in tiers),
+            + ", ".join(f"{pin}({r['limb']})" for r in rows),
             field="findings",
         )
-    f = w.facts
-    count, contested = None, False
-    if f.image_count is not None:
-        count, how = f.image_count, f"{f.image_count} images (facts.image_count)"
-    elif f.still_images is not None or f.videos is not None:
-        count = (f.still_images or 0) + per_video * (f.videos or 0)
-        how = f"{f.still_images or 0} still images + {f.videos or 0} videos x {per_video} = {count} images"
-        contested = bool(f.videos)
-    tier = None
-    if count is not None:
-        for row in tiers:
-            if count >= row["at_least"]:
-                tier = row
+    counted = images.count_images(w.facts, version.images_per_video or 0)
+    count, how, contested = counted.count, counted.how, counted.contested
+    tier = images.tier_for(count, version)
     if found:
         limb = found[0][len(pin) + 1 : -1]
-        row = next(r for r in tiers if r["limb"] == limb)
+        row = next(r for r in rows if r["limb"] == limb)
         w.ctx.used_findings.add(found[0])
         if count is not None and (tier is None or tier["limb"] != limb):
-            actual = f"{pin}({tier['limb']})" if tier else f"fewer than {tiers[0]['at_least']} images"
+            actual = f"{pin}({tier['limb']})" if tier else f"fewer than {rows[0]['at_least']} images"
             w.ctx.warnings.append(
                 f"{found[0]} is listed as a finding, but the image facts give {actual}; the finding governs."
             )
         return Decision(True, found[0], row["levels"], "found to apply (findings)")
     if count is None:
         w.ctx.unknown_facts.add("image_count (or still_images and videos)")
-        return Decision(False, pin, 0, "no image facts given (still_images, videos or image_count)")
+        return Decision(False, pin, 0, how)
     if tier is None:
-        return Decision(False, pin, 0, f"{how}: fewer than {tiers[0]['at_least']}")
+        return Decision(False, pin, 0, f"{how}: fewer than {rows[0]['at_least']}")
     if f"{pin}({tier['limb']})" in excluded_tiers:
         w.ctx.warnings.append(
             f"{pin}({tier['limb']}) is listed as not applicable; no image enhancement is applied. If a lower tier "
@@ -387,7 +377,7 @@ def _images(w: Walk, provision: Provision, version: Version) -> Decision:
         return Decision(False, f"{pin}({tier['limb']})", 0, "found not to apply (not_applicable)")
     reason = f"{how}: at least {tier['at_least']}"
     if contested:
-        reason += "; the 75-images-per-video rule is commentary whose weight some courts question"
+        reason += f"; the {counted.per_video}-images-per-video rule is commentary whose weight some courts question"
     return Decision(
         True, f"{pin}({tier['limb']})", tier["levels"], reason, "contested" if contested else None
     )

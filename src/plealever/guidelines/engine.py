@@ -15,10 +15,11 @@ from plealever.errors import (
     PlealeverError,
     UnknownStatuteError,
 )
-from plealever.guidelines import chapter3, chapter4, chapter5, criminal_history
+from plealever.guidelines import chapter3, chapter4, chapter5, criminal_history, images
 from plealever.guidelines.chapter2 import Walk
 from plealever.guidelines.context import Ctx, Scope, check_pins
 from plealever.guidelines.trace import Calculation, CountExposure, Range, Result, Step
+from plealever.law.dated import in_force
 from plealever.law.editions import edition_in_force
 from plealever.law.rulebook import LIFE, Rulebook, Statute, rulebook
 from plealever.law.statutes import find_statute
@@ -38,11 +39,20 @@ class _Unit:
     not_applicable: list[str]
 
 
-def calculate(case: Case, *, source: str | None = None, today: dt.date | None = None) -> Result:
+def calculate(
+    case: Case,
+    *,
+    book: Rulebook | None = None,
+    source: str | None = None,
+    today: dt.date | None = None,
+) -> Result:
     """Compute the exposure for `case`, choosing the Manual under §1B1.11.
 
-    Every error raised on the way names `source`, the case file it came from.
+    `book` is the law data to apply (the bundled rulebook when omitted). Every error raised on the way
+    names `source`, the case file it came from. `Result.calculations` counts the per-Manual
+    calculations this took (two where §1B1.11 compares Manuals; doubled again for undecided priors).
     """
+    book = book if book is not None else rulebook()
     try:
         undecided = [
             r.label
@@ -50,10 +60,11 @@ def calculate(case: Case, *, source: str | None = None, today: dt.date | None = 
             if "undecided" in (r.statutory_sex_offense_prior, r.sex_offense_against_minor)
         ]
         if not undecided:
-            return _choose_and_calculate(case, source, today)
+            return _choose_and_calculate(book, case, source, today)
         # Whether a prior qualifies is a legal finding the user has not made: compute both outcomes.
-        worst = _choose_and_calculate(_resolve_priors(case, "yes"), source, today)
-        best = _choose_and_calculate(_resolve_priors(case, "no"), source, today)
+        worst = _choose_and_calculate(book, _resolve_priors(case, "yes"), source, today)
+        best = _choose_and_calculate(book, _resolve_priors(case, "no"), source, today)
+        worst.calculations += best.calculations
         worst.prior_alternatives = [
             {"assumption": "the undecided priors qualify", **worst.calculation.summary()},
             {"assumption": "the undecided priors do not qualify", **best.calculation.summary()},
@@ -72,8 +83,7 @@ def calculate(case: Case, *, source: str | None = None, today: dt.date | None = 
         raise
 
 
-def _choose_and_calculate(case: Case, source: str | None, today: dt.date | None) -> Result:
-    book = rulebook()
+def _choose_and_calculate(book: Rulebook, case: Case, source: str | None, today: dt.date | None) -> Result:
     today = today or dt.date.today()
     warnings: list[str] = []
     findings = check_pins(book, case.findings, field_name="findings", source=source)
@@ -87,7 +97,7 @@ def _choose_and_calculate(case: Case, source: str | None, today: dt.date | None)
         edition = edition_in_force(book, case.manual, field="manual")
         calc = _calculate(case, book, edition, units, findings, excluded, today, source)
         reason = f"the Manual named in the case file (manual: {case.manual})"
-        return Result(calc, reason, None, warnings)
+        return Result(calc, reason, None, warnings, calculations=1)
 
     sentencing = case.sentencing_date or today
     if case.sentencing_date is None:
@@ -98,7 +108,7 @@ def _choose_and_calculate(case: Case, source: str | None, today: dt.date | None)
         warnings.append(
             "offense_date not given; the ex post facto comparison of §1B1.11(b)(1) could not be made."
         )
-        return Result(calc, f"the Manual in force at sentencing ({sentencing})", None, warnings)
+        return Result(calc, f"the Manual in force at sentencing ({sentencing})", None, warnings, calculations=1)
     try:
         at_offense = edition_in_force(book, case.offense_date, field="offense_date")
     except EditionError:
@@ -106,13 +116,14 @@ def _choose_and_calculate(case: Case, source: str | None, today: dt.date | None)
             f"the Manual in force on the offense date ({case.offense_date}) predates the modelled editions; "
             "the ex post facto comparison could not be made and may favour the earlier Manual."
         )
-        return Result(calc, f"the Manual in force at sentencing ({sentencing})", None, warnings)
+        return Result(calc, f"the Manual in force at sentencing ({sentencing})", None, warnings, calculations=1)
     if at_offense == at_sentencing:
         return Result(
             calc,
             "the Manual in force at sentencing, which was also in force on the offense date",
             None,
             warnings,
+            calculations=1,
         )
     try:
         earlier = _calculate(case, book, at_offense, units, findings, excluded, today, source)
@@ -122,7 +133,7 @@ def _choose_and_calculate(case: Case, source: str | None, today: dt.date | None)
             f"could not be made: {exc.message}. The sentencing-date Manual is used; check the earlier Manual "
             "by hand."
         )
-        return Result(calc, f"the Manual in force at sentencing ({sentencing})", None, warnings)
+        return Result(calc, f"the Manual in force at sentencing ({sentencing})", None, warnings, calculations=2)
     if earlier.effective_range.key() < calc.effective_range.key() or (
         earlier.effective_range.key() == calc.effective_range.key()
         and earlier.guideline_range.key() < calc.guideline_range.key()
@@ -133,13 +144,13 @@ def _choose_and_calculate(case: Case, source: str | None, today: dt.date | None)
             f"({calc.effective_range}); the Ex Post Facto Clause requires the earlier Manual, applied as "
             "a whole (§1B1.11(b)(1)-(2); Peugh v. United States)"
         )
-        return Result(earlier, reason, calc, warnings)
+        return Result(earlier, reason, calc, warnings, calculations=2)
     reason = (
         f"the {at_sentencing.year} Manual in force at sentencing gives a range ({calc.effective_range}) no "
         f"higher than the {at_offense.year} Manual in force on the offense date ({earlier.effective_range}); "
         "the sentencing-date Manual applies (§1B1.11(a))"
     )
-    return Result(calc, reason, earlier, warnings)
+    return Result(calc, reason, earlier, warnings, calculations=2)
 
 
 def _resolve_priors(case: Case, answer: str) -> Case:
@@ -228,6 +239,9 @@ def _calculate(
         ctx.warnings.append(
             f"The {edition.year} Manual is not fully verified in the law data: {info.note or ''}".strip()
         )
+    image_rule = book.at(images.PIN, edition)
+    if image_rule is not None:  # image facts that contradict each other, whatever the counts' guideline
+        ctx.warnings.extend(images.count_images(case.facts, image_rule.images_per_video or 0).warnings)
 
     # Statutory exposure per count (the statute in force on the offense date).
     law_day = case.offense_date or today
@@ -425,10 +439,7 @@ def _exposure(ctx: Ctx, u: _Unit, day: dt.date, source: str | None) -> CountExpo
 
 
 def _supervised_release(ctx: Ctx, day: dt.date) -> Range:
-    found = None
-    for v in ctx.book.supervised_release:
-        if v.effective <= day:
-            found = v
+    found = in_force(ctx.book.supervised_release, day)
     if found is None:
         return Range(0, LIFE)
     if found.certainty != "verified":

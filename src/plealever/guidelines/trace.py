@@ -120,6 +120,7 @@ class Result:
     alternative: Calculation | None = None
     warnings: list[str] = field(default_factory=list)
     prior_alternatives: list[dict[str, Any]] | None = None
+    calculations: int = 1  # per-Manual calculations run to produce this result (for benchmarks)
 
     def to_dict(self) -> dict[str, Any]:
         c = self.calculation

@@ -16,10 +16,7 @@ from plealever.law.rulebook import Rulebook
 
 def edition_in_force(book: Rulebook, day: dt.date, *, field: str) -> dt.date:
     """The effective date of the edition in force on `day`."""
-    found = None
-    for effective in book.edition_dates():
-        if effective <= day:
-            found = effective
+    found = book.edition_at(day)
     if found is None:
         first = book.edition_dates()[0]
         raise EditionError(
@@ -27,4 +24,4 @@ def edition_in_force(book: Rulebook, day: dt.date, *, field: str) -> dt.date:
             "are not modelled",
             field=field,
         )
-    return found
+    return found.effective

@@ -1,30 +1,59 @@
 """Load and validate the law data in ``law/data``; answer "what does provision P say in edition E?".
 
 The YAML files are validated once into typed models, so a defect in the data fails at load with the
-file and key, not later in a calculation. Lookups by (pin, edition) pick the latest version whose
-effective date is on or before the edition.
+file and key, not later in a calculation: duplicate keys, a version dated on a day that is no Manual
+edition, a `when` condition on a fact the case model lacks, a typo'd key in a document. Lookups by
+(pin, edition) pick the version in force (law/dated.py). The validated rulebook is cached on disk by
+the digest of the data, so a new process does not parse and validate the YAML again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
+import pickle
+import sys
+import tempfile
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from plealever.errors import LawDataError
+from plealever.law.dated import in_force
 
 Certainty = Literal["verified", "unverified", "contested"]
-# Files that are structured documents rather than guideline sections; each module that reads one
-# checks its shape, and every `authorities` list in them is checked against the registry here.
-DOCUMENTS = ("mitigation-rubric.yaml", "negotiation-policy.yaml", "consequences.yaml", "outcome-model.yaml")
-# libyaml's parser when PyYAML was built with it: the law data loads in a tenth of the time.
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# Files that are structured documents rather than guideline sections; each is validated against its
+# model in law/documents.py, and every `authorities` list in them is checked against the registry here.
+DOCUMENTS = (
+    "facts.yaml",
+    "mitigation-rubric.yaml",
+    "negotiation-policy.yaml",
+    "consequences.yaml",
+    "outcome-model.yaml",
+)
 LIFE = "life"
+# Bumped when the Rulebook's shape changes, so an old on-disk cache is never read into new code.
+_CACHE_FORMAT = 1
+
+
+class _StrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """libyaml's safe loader (when PyYAML has it) that refuses a key given twice in one mapping: YAML
+    would silently keep the last, and a provision would lose a fact without a word."""
+
+    def construct_mapping(self, node, deep=False):  # noqa: ANN001 - PyYAML's signature
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                raise LawDataError(f"key {key!r} is given twice (lines {seen[key]} and {line})", field=str(key))
+            seen[key] = line
+        return super().construct_mapping(node, deep=deep)
 
 
 class _Strict(BaseModel):
@@ -114,10 +143,7 @@ class Provision(_Strict):
 
     def at(self, edition: dt.date) -> Version | None:
         """The version in force in `edition`, or None if the provision did not exist then."""
-        found = None
-        for version in self.versions:
-            if version.effective <= edition:
-                found = version
+        found = in_force(self.versions, edition)
         if found is None or found.deleted:
             return None
         return found
@@ -154,12 +180,16 @@ class Statute(_Strict):
     chapter: str
     penalties: list[PenaltyVersion]
 
+    @field_validator("penalties")
+    @classmethod
+    def _ordered(cls, versions: list[PenaltyVersion]) -> list[PenaltyVersion]:
+        dates = [v.effective for v in versions]
+        if not versions or dates != sorted(dates) or len(set(dates)) != len(dates):
+            raise ValueError("penalties must be non-empty with strictly increasing effective dates")
+        return versions
+
     def at(self, offense_date: dt.date) -> PenaltyVersion | None:
-        found = None
-        for version in self.penalties:
-            if version.effective <= offense_date:
-                found = version
-        return found
+        return in_force(self.penalties, offense_date)
 
 
 class SupervisedRelease(_Strict):
@@ -193,14 +223,21 @@ class Rulebook:
         self.categories: list[str] = []
         self.zones: list[dict[str, Any]] = []
         self.documents: dict[str, dict[str, Any]] = {}
-        self.digest = hashlib.sha256("".join(files[k] for k in sorted(files)).encode()).hexdigest()
+        self.digest = digest(files)
         for name in sorted(files):
             self._load(name, files[name])
         self._check_references()
+        self._check_dates()
+        self._check_conditions()
 
     def _load(self, name: str, text: str) -> None:
+        from plealever.law.documents import DOCUMENT_MODELS
+
+        where = f"law/data/{name}"
         try:
-            data = yaml.load(text, Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
+            data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a safe loader
+            if not isinstance(data, dict):
+                raise LawDataError("expected a mapping at the top level", file=where)
             if name == "authorities.yaml":
                 for key, value in data["authorities"].items():
                     self.authorities[key] = Authority(**value)
@@ -212,7 +249,9 @@ class Rulebook:
                     self.statutes[key] = Statute(key=key, **value)
                 self.supervised_release = [SupervisedRelease(**v) for v in data["supervised_release"]]
             elif name in DOCUMENTS:
-                self.documents[name.removesuffix(".yaml")] = data
+                key = name.removesuffix(".yaml")
+                DOCUMENT_MODELS[key].model_validate(data)
+                self.documents[key] = data
             elif name == "sentencing-table.yaml":
                 self.categories = list(data["categories"])
                 for level, cells in data["rows"].items():
@@ -226,10 +265,20 @@ class Rulebook:
                     if pin in self.provisions:
                         raise ValueError(f"provision {pin} is defined twice")
                     self.provisions[pin] = Provision(pin=pin, section=section.section, **body)
-        except (ValidationError, ValueError, KeyError, TypeError, yaml.YAMLError) as exc:
-            raise LawDataError(f"invalid law data: {exc}", file=f"law/data/{name}") from exc
+        except LawDataError as exc:
+            exc.file = exc.file or where
+            raise
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            loc = ".".join(str(p) for p in first["loc"])
+            more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+            raise LawDataError(f"{first['msg']}{more}", file=where, field=loc or None) from exc
+        except (ValueError, KeyError, TypeError, yaml.YAMLError) as exc:
+            raise LawDataError(f"invalid law data: {' '.join(str(exc).split())}", file=where) from exc
 
     def _check_references(self) -> None:
+        from plealever.law.documents import check_levers
+
         for provision in self.provisions.values():
             for version in provision.versions:
                 for ref in version.authorities:
@@ -246,6 +295,50 @@ class Rulebook:
                     raise LawDataError(f"law/data/{doc}.yaml cites unknown authority {ref!r}")
         if sorted(self.table) != list(range(1, 44)) or any(len(r) != 6 for r in self.table.values()):
             raise LawDataError("the Sentencing Table must have levels 1-43 with six categories each")
+        if {"mitigation-rubric", "negotiation-policy"} <= set(self.documents):
+            for problem in check_levers(self.documents):
+                raise LawDataError(problem, file="law/data/negotiation-policy.yaml")
+
+    def _check_dates(self) -> None:
+        """Editions in order; every provision version takes effect on the date of a Manual edition."""
+        dates = self.edition_dates()
+        if not dates or dates != sorted(set(dates)):
+            raise LawDataError("editions must be listed once each, oldest first", file="law/data/editions.yaml")
+        known = set(dates)
+        for provision in self.provisions.values():
+            for version in provision.versions:
+                if version.effective not in known:
+                    raise LawDataError(
+                        f"version dated {version.effective} is not the effective date of a Manual edition "
+                        "in editions.yaml",
+                        file=f"law/data/{provision.section}.yaml",
+                        field=f"{provision.pin}.versions",
+                    )
+        starts = [v.effective for v in self.supervised_release]
+        if starts != sorted(starts):
+            raise LawDataError("supervised_release versions must be oldest first", file="law/data/statutes.yaml")
+
+    def _check_conditions(self) -> None:
+        """A `when` names a fact the case model has, with a value that fact can take."""
+        vocabulary = self.documents.get("facts", {}).get("facts")
+        if vocabulary is None:
+            return
+        for provision in self.provisions.values():
+            for version in provision.versions:
+                for fact, value in (version.when or {}).items():
+                    where = {"file": f"law/data/{provision.section}.yaml", "field": f"{provision.pin}.when"}
+                    if fact not in vocabulary:
+                        raise LawDataError(
+                            f"condition on {fact!r}, which is not a fact the case file can state "
+                            "(law/data/facts.yaml)",
+                            **where,
+                        )
+                    if value not in vocabulary[fact]["values"]:
+                        raise LawDataError(
+                            f"condition {fact} = {value!r}, which that fact cannot take; expected one of "
+                            + ", ".join(map(str, vocabulary[fact]["values"])),
+                            **where,
+                        )
 
     def _document_refs(self):
         def walk(node):
@@ -298,6 +391,10 @@ class Rulebook:
     def edition_dates(self) -> list[dt.date]:
         return [e.effective for e in self.editions]
 
+    def edition_at(self, day: dt.date) -> Edition | None:
+        """The edition in force on `day` (None before the earliest modelled)."""
+        return in_force(self.editions, day)
+
     def edition(self, effective: dt.date) -> Edition:
         for e in self.editions:
             if e.effective == effective:
@@ -305,9 +402,56 @@ class Rulebook:
         raise LawDataError(f"no edition {effective}")
 
 
+def digest(files: dict[str, str]) -> str:
+    return hashlib.sha256("\0".join(f"{k}\0{files[k]}" for k in sorted(files)).encode()).hexdigest()
+
+
+def _bundled_files() -> dict[str, str]:
+    folder = resources.files("plealever.law") / "data"
+    return {p.name: p.read_text(encoding="utf-8") for p in folder.iterdir() if p.name.endswith(".yaml")}
+
+
+def _cache_path(key: str) -> Path:
+    from platformdirs import user_cache_dir
+
+    base = Path(os.environ.get("PLEALEVER_CACHE_DIR") or user_cache_dir("plealever", appauthor=False))
+    return base / f"rulebook-{key[:32]}.pickle"
+
+
 @cache
 def rulebook() -> Rulebook:
-    """The bundled law data, loaded once per process."""
-    folder = resources.files("plealever.law") / "data"
-    files = {p.name: p.read_text(encoding="utf-8") for p in folder.iterdir() if p.name.endswith(".yaml")}
-    return Rulebook(files)
+    """The bundled law data, loaded once per process.
+
+    The validated rulebook is kept in the user's cache folder under the digest of the data files (and
+    the Python and cache-format versions): a new process reads that instead of parsing and validating
+    the YAML again. The cache holds only the bundled law data, never case data. A missing, stale or
+    unreadable cache is rebuilt; one that cannot be written is simply not kept."""
+    files = _bundled_files()
+    key = hashlib.sha256(
+        f"{digest(files)}:{_CACHE_FORMAT}:{sys.version_info[:2]}".encode()
+    ).hexdigest()
+    path = _cache_path(key)
+    try:
+        with open(path, "rb") as fh:
+            book = pickle.load(fh)  # noqa: S301 - a file this function wrote, named by its digest
+        if isinstance(book, Rulebook) and book.digest == digest(files):
+            return book
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+        pass
+    book = Rulebook(files)
+    _write_cache(path, book)
+    return book
+
+
+def _write_cache(path: Path, book: Rulebook) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd, tmp = tempfile.mkstemp(prefix=".rulebook.", suffix=".part", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(book, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+    except OSError:
+        return  # a read-only or full disk only costs the next process the YAML parse

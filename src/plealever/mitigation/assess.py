@@ -8,12 +8,13 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from plealever.case.model import Case
+from plealever.errors import EditionError
 from plealever.guidelines.trace import NOTICE
 from plealever.law.editions import edition_in_force
 from plealever.law.rulebook import Rulebook, rulebook
 from plealever.mitigation.evaluators import EVALUATORS, Findings
+from plealever.mitigation.levers import LeverStatus, era, lever_statuses, sentencing_entrapment_stance
 from plealever.mitigation.timing import disclosure_plan
-from plealever.negotiation.policy import LeverStatus, lever_statuses, sentencing_entrapment_stance
 
 BANDS = ["absent", "weak", "moderate", "strong"]
 CIRCUIT_NAMES = {
@@ -83,9 +84,11 @@ class Assessment:
     warnings: list[str]
     edition: dt.date | None
     empty: bool
+    era: dict[str, Any] | None = None  # the charging memorandum in force (negotiation-policy.yaml)
+    book: Rulebook = field(repr=False, compare=False, default=None)  # type: ignore[assignment]
 
     def to_dict(self) -> dict[str, Any]:
-        book = rulebook()
+        book = self.book
         cited = []
         for f in self.factors:
             cited += [a for a in f.authorities if a not in cited]
@@ -171,12 +174,13 @@ def _edition(book: Rulebook, case: Case, today: dt.date) -> dt.date | None:
     day = case.manual or case.sentencing_date or today
     try:
         return edition_in_force(book, day, field="manual")
-    except Exception:  # noqa: BLE001 - an edition outside the data only drops the edition-specific frame
+    except EditionError:  # an edition outside the data only drops the edition-specific frame
         return None
 
 
-def assess(case: Case, *, today: dt.date | None = None) -> Assessment:
-    book = rulebook()
+def assess(case: Case, *, book: Rulebook | None = None, today: dt.date | None = None) -> Assessment:
+    """The mitigation assessment of `case` under the law data `book` (the bundled rulebook if omitted)."""
+    book = book if book is not None else rulebook()
     today = today or dt.date.today()
     rub = book.documents["mitigation-rubric"]
     levers = lever_statuses(book, case, today)
@@ -208,7 +212,7 @@ def assess(case: Case, *, today: dt.date | None = None) -> Assessment:
         )
     plan, plan_warnings = disclosure_plan(book, case, factors, today)
     warnings += plan_warnings
-    return Assessment(factors, package, levers, plan, warnings, edition, empty)
+    return Assessment(factors, package, levers, plan, warnings, edition, empty, era(book, case, today)[1], book)
 
 
 def _levers(rub, name: str, band: str, findings: Findings, statuses: dict[str, LeverStatus]) -> list[Lever]:

@@ -12,9 +12,11 @@ from typing import Any
 import numpy as np
 
 from plealever.case.model import Case
-from plealever.guidelines.trace import NOTICE
-from plealever.law.rulebook import rulebook
-from plealever.mitigation import assess
+from plealever.errors import PlealeverError
+from plealever.guidelines.trace import NOTICE, Result
+from plealever.law.rulebook import Rulebook, rulebook
+from plealever.mitigation.assess import Assessment, assess
+from plealever.mitigation.levers import sentenced_under_2G2_2, variance_stance
 from plealever.negotiation import scenarios as sc_mod
 from plealever.negotiation.outcomes import (
     Judge,
@@ -24,7 +26,6 @@ from plealever.negotiation.outcomes import (
     sentence_draws,
     summarize,
 )
-from plealever.negotiation.policy import _sentenced_under_2G2_2, lever_statuses, variance_stance
 
 BANDS = ["absent", "weak", "moderate", "strong"]
 SENTENCING_FACTORS = ("mental_health", "personal_history", "coercion_duress")
@@ -37,6 +38,8 @@ class Comparison:
     parameters: list[dict[str, Any]]
     warnings: list[str]
     draws: dict[str, Any] = field(default_factory=dict)  # scenario id -> simulated months (for charts)
+    scenarios: dict[str, sc_mod.Scenario] = field(default_factory=dict)  # id -> scenario with its Result
+    calculations: int = 0  # per-Manual guideline calculations this comparison ran
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -52,9 +55,8 @@ def _seed(base: int, text: str) -> int:
     return (base + zlib.crc32(text.encode())) % (2**32)
 
 
-def _profile(case: Case, today: dt.date) -> tuple[str, dict[str, str], list[str]]:
+def profile(assessment: Assessment) -> tuple[str, dict[str, str], list[str]]:
     """The mitigation band that bears on sentence, the trial defenses found, and what produced them."""
-    assessment = assess(case, today=today)
     factors = {f.factor: f for f in assessment.factors}
     band = max((factors[k].band for k in SENTENCING_FACTORS), key=BANDS.index)
     defenses: dict[str, str] = {}
@@ -69,32 +71,57 @@ def _profile(case: Case, today: dt.date) -> tuple[str, dict[str, str], list[str]
     return band, defenses, why
 
 
-def compare(case: Case, *, today: dt.date | None = None, draws: int | None = None) -> Comparison:
-    book = rulebook()
+def compare(
+    case: Case,
+    *,
+    assessment: Assessment,
+    book: Rulebook | None = None,
+    today: dt.date | None = None,
+    draws: int | None = None,
+    seed: int | None = None,
+) -> Comparison:
+    """Every scenario of `case` side by side, reading the mitigation `assessment` already made.
+
+    Each scenario is calculated once; the plea as charged is calculated first and its result reused
+    for the (C) cap, the image-tier stipulation and the sensitivity base."""
+    book = book if book is not None else rulebook()
     today = today or dt.date.today()
     params = Params(book, case.outcome_parameters)
     n = int(draws or params["draws"])
-    base_seed = int(params["seed"])
-    statuses = lever_statuses(book, case, today)
+    base_seed = int(params["seed"] if seed is None else seed)
+    statuses = assessment.levers
     stance, _ = variance_stance(book, case)
-    if not _sentenced_under_2G2_2(book, case):  # the same rule the lever status uses
+    if not sentenced_under_2G2_2(book, case):  # the same rule the lever status uses
         stance = "not_applicable"
-    band, defenses, profile_why = _profile(case, today)
-    specs = [(s, True) for s in sc_mod.generate(book, case)]
+    band, defenses, profile_why = profile(assessment)
+    base = sc_mod.evaluate(book, case, sc_mod.AS_CHARGED, True, statuses, today)
+    specs = [(s, True) for s in sc_mod.generate(book, case, as_charged=base.result)]
     user_ids = {s.id for s in case.scenarios}
     specs = [(s, g) for s, g in specs if s.id not in user_ids] + [(s, False) for s in case.scenarios]
-    evaluated = sc_mod.evaluate(book, case, specs, statuses, today)
-    warnings = list(profile_why)
-    rows = []
-    for sc in evaluated:
-        rows.append(_row(book, case, sc, params, n, base_seed, band, stance, defenses, today))
+    evaluated = [
+        base if spec is sc_mod.AS_CHARGED else sc_mod.evaluate(book, case, spec, generated, statuses, today)
+        for spec, generated in specs
+    ]
+    distinct = [base] + [sc for sc in evaluated if sc is not base]
+    calculations = sum(sc.result.calculations for sc in distinct if sc.result is not None)
+    rows = [_row(book, case, sc, params, n, base_seed, band, stance, defenses) for sc in evaluated]
     _compare_rows(rows)
-    sensitivity = _sensitivity(book, case, params, n, base_seed, band, stance, today)
-    draws = {r["id"]: r.pop("_draws") for r in rows if "_draws" in r}
-    return Comparison(rows, sensitivity, params.describe(), warnings, draws)
+    sensitivity, extra = _sensitivity(book, case, base, params, n, base_seed, band, stance, today)
+    draws_by_id = {r["id"]: r.pop("_draws") for r in rows if "_draws" in r}
+    for values in draws_by_id.values():
+        values.setflags(write=False)  # the analysis is a value: charts read these, nobody writes them
+    return Comparison(
+        rows,
+        sensitivity,
+        params.describe(),
+        list(profile_why),
+        draws_by_id,
+        {sc.spec.id: sc for sc in evaluated},
+        calculations + extra,
+    )
 
 
-def _row(book, case, sc, params, n, base_seed, band, stance, defenses, today) -> dict[str, Any]:
+def _row(book, case, sc, params, n, base_seed, band, stance, defenses) -> dict[str, Any]:
     spec = sc.spec
     row: dict[str, Any] = {
         "id": spec.id,
@@ -198,17 +225,15 @@ def _compare_rows(rows: list[dict[str, Any]]) -> None:
         r["dominated_by"] = better
 
 
-def _sensitivity(book, case, params, n, base_seed, band, stance, today) -> list[dict[str, Any]]:
-    """How much the expected sentence of the plea as charged moves with each single change."""
-    from plealever.case.scenario import ScenarioSpec
+def _sensitivity(
+    book, case, base: sc_mod.Scenario, params, n, base_seed, band, stance, today
+) -> tuple[list[dict[str, Any]], int]:
+    """How much the expected sentence of the plea as charged moves with each single change, and the
+    number of guideline calculations that took (removing a mitigation item changes no calculation)."""
+    if base.result is None:
+        return [], 0
 
-    base_spec = ScenarioSpec(id="plea-as-charged", label="base", plea_type="open", recommendation="none")
-
-    def mean_for(c: Case, spec: ScenarioSpec, b: str) -> float | None:
-        try:
-            result = sc_mod.calculate(sc_mod.overlay(c, spec), today=today)
-        except Exception:  # noqa: BLE001 - a change that makes the case incomputable is skipped
-            return None
+    def mean_for(result: Result, b: str) -> float:
         calc = result.calculation
         judge = Judge(
             months(calc.effective_range.min),
@@ -221,34 +246,37 @@ def _sensitivity(book, case, params, n, base_seed, band, stance, today) -> list[
         )
         return float(sentence_draws(params, judge, n, _seed(base_seed, "sensitivity")).mean())
 
-    base = mean_for(case, base_spec, band)
-    if base is None:
-        return []
+    base_mean = mean_for(base.result, band)
     out = []
-    result = sc_mod.calculate(sc_mod.overlay(case, base_spec), today=today)
-    for step in result.calculation.steps:
+    calculations = 0
+    for step in base.result.calculation.steps:
         provision = book.provisions.get(step.pin)
         if step.status != "applied" or step.levels <= 0 or not step.pin.startswith("2G"):
             continue
         if provision is not None and provision.kind == "base":
             continue
-        spec = base_spec.model_copy(update={"not_applicable": [step.pin]})
-        m = mean_for(case, spec, band)
-        if m is not None:
-            out.append(
-                {
-                    "change": f"stipulate {step.pin} does not apply",
-                    "kind": "stipulation",
-                    "delta_mean": round(m - base, 1),
-                }
-            )
+        spec = sc_mod.AS_CHARGED.model_copy(update={"not_applicable": [step.pin]})
+        try:
+            result = sc_mod.calculate(sc_mod.overlay(case, spec), book=book, today=today)
+        except PlealeverError:  # a change that makes the case incomputable has no sensitivity to show
+            continue
+        calculations += result.calculations
+        out.append(
+            {
+                "change": f"stipulate {step.pin} does not apply",
+                "kind": "stipulation",
+                "delta_mean": round(mean_for(result, band) - base_mean, 1),
+            }
+        )
     for item in case.mitigation:
         reduced = case.model_copy(update={"mitigation": [i for i in case.mitigation if i is not item]})
-        b, _, _ = _profile(reduced, today)
-        m = mean_for(reduced, base_spec, b)
-        if m is not None:
-            out.append(
-                {"change": f"without {item.label}", "kind": "mitigation", "delta_mean": round(m - base, 1)}
-            )
+        b, _, _ = profile(assess(reduced, book=book, today=today))
+        out.append(
+            {
+                "change": f"without {item.label}",
+                "kind": "mitigation",
+                "delta_mean": round(mean_for(base.result, b) - base_mean, 1),
+            }
+        )
     out.sort(key=lambda r: -abs(r["delta_mean"]))
-    return out
+    return out, calculations

@@ -11,11 +11,13 @@ from plealever.case.model import Case
 from plealever.case.model_base import Count
 from plealever.case.scenario import ScenarioSpec
 from plealever.errors import PlealeverError
+from plealever.guidelines import images
 from plealever.guidelines.engine import calculate
 from plealever.guidelines.trace import Result
+from plealever.law.dated import in_force
 from plealever.law.rulebook import Rulebook
 from plealever.law.statutes import find_statute
-from plealever.negotiation.policy import LeverStatus
+from plealever.mitigation.levers import LeverStatus
 
 # A plea to a lesser statute: possession for receipt, distribution and other trafficking counts.
 POSSESSION_FOR = {"2252": "2252(a)(4)", "2252A": "2252A(a)(5)", "1466A": "1466A(b)"}
@@ -46,16 +48,20 @@ def _key(book: Rulebook, statute: str):
     return find_statute(book, statute)
 
 
-def generate(book: Rulebook, case: Case) -> list[ScenarioSpec]:
-    """The plausible dispositions: as charged, one count, a lesser statute, stipulations, (C), cooperation, trial."""
-    out = [
-        ScenarioSpec(
-            id="plea-as-charged",
-            label="Plea to every count as charged (open plea)",
-            plea_type="open",
-            recommendation="none",
-        )
-    ]
+AS_CHARGED = ScenarioSpec(
+    id="plea-as-charged",
+    label="Plea to every count as charged (open plea)",
+    plea_type="open",
+    recommendation="none",
+)
+
+
+def generate(book: Rulebook, case: Case, *, as_charged: Result | None) -> list[ScenarioSpec]:
+    """The plausible dispositions: as charged, one count, a lesser statute, stipulations, (C), cooperation, trial.
+
+    `as_charged` is the calculation of the plea as charged (AS_CHARGED overlaid on the case), which sets
+    the (C) cap and the image tier a stipulation would step down from; None if it could not be computed."""
+    out = [AS_CHARGED]
     statutes = [(c, _key(book, c.statute)) for c in case.counts]
     total = sum(c.count for c in case.counts)
     most = max(statutes, key=lambda cs: _severity(book, cs[1]))
@@ -101,15 +107,9 @@ def generate(book: Rulebook, case: Case) -> list[ScenarioSpec]:
                 counts=[Count(statute=TRAFFICKING_FOR_CONTACT)],
             )
         )
-    if (f.image_count or 0) + (f.still_images or 0) + 75 * (f.videos or 0) >= 600:
-        # A stipulated count in the 300-599 tier: one level off §2G2.2(b)(7), if the government agrees.
-        out.append(
-            ScenarioSpec(
-                id="plea-stipulate-image-tier",
-                label="Plea as charged, image count stipulated below 600",
-                facts={"image_count": 599, "still_images": None, "videos": None},
-            )
-        )
+    stipulation = _image_stipulation(book, case, as_charged)
+    if stipulation is not None:
+        out.append(stipulation)
     if f.distribution not in (None, "none"):
         out.append(
             ScenarioSpec(
@@ -127,7 +127,7 @@ def generate(book: Rulebook, case: Case) -> list[ScenarioSpec]:
                 not_applicable=["2G2.2(b)(4)"],
             )
         )
-    cap = _binding_cap(case)
+    cap = _binding_cap(as_charged)
     if cap is not None:
         out.append(
             ScenarioSpec(
@@ -166,17 +166,41 @@ def generate(book: Rulebook, case: Case) -> list[ScenarioSpec]:
     return out
 
 
-def _binding_cap(case: Case) -> tuple[int, int] | None:
+def _binding_cap(as_charged: Result | None) -> tuple[int, int] | None:
     """A (C) cap at the bottom of the plea-as-charged effective range (the statutory minimum below)."""
-    try:
-        c = calculate(overlay(case, ScenarioSpec(id="x", label="x")), today=dt.date.today()).calculation
-    except PlealeverError:
+    if as_charged is None:
         return None
+    c = as_charged.calculation
     lo = c.effective_range.min
     if lo == "life":
         return None
     floor = c.statutory_range.min
     return (int(floor), int(lo)) if floor != "life" else None
+
+
+def _image_stipulation(book: Rulebook, case: Case, as_charged: Result | None) -> ScenarioSpec | None:
+    """A stipulated image count one tier below the tier that applies (§2G2.2(b)(7)), only where the image
+    table applies to the plea as charged and a lower tier changes the offense level."""
+    if as_charged is None:
+        return None
+    applied = [
+        s for s in as_charged.calculation.steps if s.pin.startswith(images.PIN + "(") and s.status == "applied"
+    ]
+    version = book.at(images.PIN, as_charged.calculation.edition)
+    if not applied or version is None:
+        return None
+    counted = images.count_images(case.facts, version.images_per_video or 0)
+    step = images.one_tier_down(counted.count, version)
+    if step is None:
+        return None
+    count, below = step
+    current = images.tier_for(counted.count, version)
+    to = f"§{images.PIN}({below['limb']}), +{below['levels']}" if below else "no image enhancement"
+    return ScenarioSpec(
+        id="plea-stipulate-image-tier",
+        label=f"Plea as charged, image count stipulated below {current['at_least']} ({to})",
+        facts={"image_count": count, "still_images": None, "videos": None},
+    )
 
 
 def _severity(book: Rulebook, statute) -> tuple[float, float]:
@@ -245,30 +269,40 @@ def availability(book: Rulebook, case: Case, sc: Scenario, statuses: dict[str, L
 
 
 def evaluate(
-    book: Rulebook, case: Case, specs: list[tuple[ScenarioSpec, bool]], statuses, today: dt.date
-) -> list[Scenario]:
-    out = []
-    for spec, generated in specs:
-        sc = Scenario(spec, generated)
-        availability(book, case, sc, statuses)
+    book: Rulebook,
+    case: Case,
+    spec: ScenarioSpec,
+    generated: bool,
+    statuses: dict[str, LeverStatus],
+    today: dt.date,
+    *,
+    result: Result | None = None,
+) -> Scenario:
+    """One scenario: its availability under the lever statuses and its calculation (`result`, when the
+    caller already computed this very overlay, is reused rather than calculated again)."""
+    sc = Scenario(spec, generated)
+    availability(book, case, sc, statuses)
+    sc.case = overlay(case, spec)
+    if result is not None:
+        sc.result = result
+    else:
         try:
-            sc.case = overlay(case, spec)
-            sc.result = calculate(sc.case, today=today)
+            sc.result = calculate(sc.case, book=book, today=today)
         except PlealeverError as exc:
             sc.error = exc.one_line()
-        if spec.kind == "plea" and spec.counts is not None and sc.result is not None:
-            sc.notes.append(
-                "conduct in dismissed counts still counts as relevant conduct (§1B1.3; §6B1.2(a)) "
-                "unless the agreement stipulates otherwise; the facts are kept"
-            )
-        out.append(sc)
-    return out
+    if spec.kind == "plea" and spec.counts is not None and sc.result is not None:
+        sc.notes.append(
+            "conduct in dismissed counts still counts as relevant conduct (§1B1.3; §6B1.2(a)) "
+            "unless the agreement stipulates otherwise; the facts are kept"
+        )
+    return sc
 
 
 def consequences(book: Rulebook, sc: Scenario, offense_date: dt.date | None) -> dict[str, Any]:
     """Money, registration, forfeiture and appeal rights for the scenario's counts of conviction."""
     doc = book.documents["consequences"]
-    assert sc.case is not None
+    if sc.case is None:
+        raise PlealeverError(f"scenario {sc.spec.id} has no case to take consequences from")
     statutes = []
     for c in sc.case.counts:
         s = find_statute(book, c.statute)
@@ -292,9 +326,7 @@ def consequences(book: Rulebook, sc: Scenario, offense_date: dt.date | None) -> 
     reg = doc["registration"]["by_class"][worst]
     a3014 = doc["additional_assessment_3014"]
     day = offense_date or dt.date.today()
-    version = next(
-        (v for v in a3014["versions"] if v["from"] <= day and (v["to"] is None or day <= v["to"])), None
-    )
+    version = in_force(a3014["versions"], day, start="from", end="to")
     in_3014 = [s for s in statutes if s.chapter in a3014["chapters"]]
     avaa = doc["avaa_assessment_2259A"]["maximum_by_class"]
     restitution = doc["restitution_2259"]

@@ -1,21 +1,22 @@
 """The memo's single context: a list of blocks (headings, paragraphs, bullets, tables, images) with
 numbered references in order of first citation. Every renderer reads the same blocks, so the numbers
-are the same in every format. Prose is the project's; case-specific sentences come from the analysis."""
+are the same in every format. Prose is the project's; case-specific sentences come from the analysis.
+
+The context is built from an `Analysis` and computes nothing: no calculation, assessment or
+simulation runs here (a test holds it to that)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from plealever.case.model import Case
-from plealever.errors import PlealeverError
-from plealever.guidelines import calculate
+from plealever.analysis import Analysis
 from plealever.guidelines.trace import NOTICE, Range
-from plealever.law.rulebook import rulebook
-from plealever.mitigation import assess
+from plealever.law.rulebook import Rulebook
 from plealever.mitigation.assess import CIRCUIT_NAMES
-from plealever.negotiation.compare import compare
+from plealever.report import views
 
 BANDS = ["absent", "weak", "moderate", "strong"]
 
@@ -29,8 +30,16 @@ class Block:
     header: list[str] = field(default_factory=list)
     rows: list[list[str]] = field(default_factory=list)
     caption: str = ""
-    png: bytes = b""
     alt: str = ""
+    draw: Callable[[], bytes] | None = field(default=None, repr=False)  # an image block's chart
+    _png: bytes | None = field(default=None, repr=False)
+
+    @property
+    def png(self) -> bytes:
+        """The chart as PNG, drawn the first time a renderer asks (Markdown never does)."""
+        if self._png is None:
+            self._png = self.draw() if self.draw is not None else b""
+        return self._png
 
 
 @dataclass
@@ -55,8 +64,8 @@ class MemoContext:
 
 
 class _Refs:
-    def __init__(self) -> None:
-        self.book = rulebook()
+    def __init__(self, book: Rulebook) -> None:
+        self.book = book
         self.order: list[str] = []
 
     def mark(self, ids: list[str]) -> str:
@@ -85,32 +94,16 @@ def _range(r: dict[str, Any] | Range) -> str:
     return Range(r["min"], r["max"]).text()
 
 
-def build_context(
-    case: Case,
-    *,
-    source: str = "case",
-    today: dt.date | None = None,
-    draws: int | None = None,
-    charts: bool = True,
-) -> MemoContext:
-    today = today or dt.date.today()
-    refs = _Refs()
+def build_context(analysis: Analysis, *, charts: bool = True) -> MemoContext:
+    """The memo's blocks for a complete analysis (analyse(..., upto="scenarios"))."""
+    analysis.require("scenarios")
+    case, book = analysis.case, analysis.book
+    refs = _Refs(book)
     blocks: list[Block] = []
     add = blocks.append
-    name = case.name or source
-
-    try:
-        result = calculate(case, source=source, today=today)
-        calc_error = None
-    except PlealeverError as exc:
-        result, calc_error = None, exc.one_line()
-    assessment = assess(case, today=today)
-    comparison = None
-    if result is not None:
-        try:
-            comparison = compare(case, today=today, draws=draws)
-        except PlealeverError as exc:  # pragma: no cover - compare reuses calculate, which succeeded
-            calc_error = exc.one_line()
+    name = analysis.name
+    result, assessment, comparison = analysis.result, analysis.assessment, analysis.comparison
+    calc_error = analysis.error.one_line() if analysis.error is not None else None
     factors = {f.factor: f for f in assessment.factors}
     rows = {r["id"]: r for r in comparison.rows} if comparison else {}
 
@@ -248,8 +241,8 @@ def build_context(
     era = next(
         (lv.reasons for k, lv in assessment.levers.items() if k == "count_reduction" and lv.reasons), []
     )
-    policy = book_policy(case)
-    add(Block("para", text=policy + refs.mark(_era_authorities(case, today))))
+    policy = book_policy(book, case)
+    add(Block("para", text=policy + refs.mark(_era_authorities(assessment))))
     if era:
         add(Block("para", text="Charge concessions: " + "; ".join(era) + "."))
     lever_lines = [
@@ -331,48 +324,23 @@ def build_context(
         add(_worksheet_table(result, refs))
     if best is not None and comparison is not None and as_charged is not None:
         add(Block("heading", 3, f"B. Exposure worksheet, {best['label']}"))
-        from plealever.negotiation.scenarios import generate, overlay
-
-        spec = next(
-            (s for s in list(case.scenarios) + generate(rulebook(), case) if s.id == best["id"]), None
-        )
-        if spec is not None:
-            add(_worksheet_table(calculate(overlay(case, spec), today=today), refs))
+        scenario = analysis.scenario(best["id"])
+        if scenario is not None and scenario.result is not None:
+            add(_worksheet_table(scenario.result, refs))
     if comparison is not None:
         add(Block("heading", 3, "C. Scenario comparison"))
         add(
             Block(
                 "table",
                 caption="Scenarios (months; trial means include acquittals as 0)",
-                header=[
-                    "Scenario",
-                    "Availability",
-                    "Agreement",
-                    "Effective range",
-                    "Minimum",
-                    "Mean",
-                    "10th-90th",
-                    "Acquittal",
-                ],
-                rows=[
-                    [
-                        r["label"],
-                        r["availability"].replace("_", " "),
-                        "" if r.get("agreement_probability") is None else f"{r['agreement_probability']:.0%}",
-                        _range(r["effective_range"]),
-                        str(r["mandatory_minimum"]),
-                        f"{r['outcome']['mean']:.0f}",
-                        f"{r['outcome']['p10']:.0f}-{r['outcome']['p90']:.0f}",
-                        "" if "p_acquittal" not in r["outcome"] else f"{r['outcome']['p_acquittal']:.0%}",
-                    ]
-                    for r in comparison.rows
-                    if "outcome" in r
-                ],
+                header=list(views.SCENARIO_HEADER),
+                rows=views.scenario_rows(comparison.rows),
             )
         )
-        assumptions = [
-            q["parameter"].replace("_", " ") for q in comparison.parameters if q["kind"] == "assumption"
-        ]
+        notes = views.scenario_notes(comparison.rows)
+        if notes:
+            add(Block("bullets", items=notes))
+        assumptions = [q.replace("_", " ") for q in views.assumptions(comparison.parameters)]
         add(
             Block(
                 "para",
@@ -384,14 +352,11 @@ def build_context(
             )
         )
         if charts:
-            from plealever.report.charts import distribution_chart, tornado_chart
-
             add(Block("heading", 3, "D. Charts"))
-            png = distribution_chart(comparison)
             add(
                 Block(
                     "image",
-                    png=png,
+                    draw=lambda: _chart("distribution_chart", comparison),
                     caption="Simulated sentence by scenario",
                     alt="Box plots of the simulated sentence in months for each scenario",
                 )
@@ -400,7 +365,7 @@ def build_context(
                 add(
                     Block(
                         "image",
-                        png=tornado_chart(comparison.sensitivity),
+                        draw=lambda: _chart("tornado_chart", comparison.sensitivity),
                         caption="Sensitivity of the expected sentence (plea as charged)",
                         alt="Horizontal bars showing how many months "
                         "each stipulation or mitigation item changes the expected sentence",
@@ -414,23 +379,26 @@ def build_context(
         references=refs.references(),
         bottom_line=bottom,
         case_name=name,
-        date=today,
+        date=analysis.today,
     )
 
 
-def book_policy(case: Case) -> str:
+def _chart(name: str, data) -> bytes:
+    from plealever.report import charts  # matplotlib loads only for a format that shows charts
+
+    return getattr(charts, name)(data)
+
+
+def book_policy(book: Rulebook, case) -> str:
     era = case.prosecutor.policy_era
     if era is None:
         return "Charging policy: the Attorney General's memorandum in force today applies (no era was given)."
-    label = rulebook().documents["negotiation-policy"]["eras"][era]["label"]
+    label = book.documents["negotiation-policy"]["eras"][era]["label"]
     return f"Charging policy: {label}."
 
 
-def _era_authorities(case: Case, today: dt.date) -> list[str]:
-    from plealever.negotiation.policy import era
-
-    _, current = era(rulebook(), case, today)
-    return list(current["authorities"]) if current else []
+def _era_authorities(assessment) -> list[str]:
+    return list(assessment.era["authorities"]) if assessment.era else []
 
 
 def _factor(add, refs: _Refs, f) -> None:
@@ -530,33 +498,16 @@ def _bottom_line(as_charged, best, trial, assessment) -> str:
 
 def _worksheet_table(result, refs: _Refs) -> Block:
     c = result.calculation
-    rows = []
-    for s in c.steps:
-        if s.status == "not_applied" and not s.pin.startswith(("3E1.1", "4C1.1", "4B1.5")):
-            continue
-        levels = (
-            ""
-            if s.status != "applied"
-            else (
-                str(s.levels)
-                if s.pin.startswith("2") and "(a)" in s.pin[:8] and s.levels > 6
-                else f"{s.levels:+d}"
-            )
-        )
-        rows.append(
-            [
-                s.pin,
-                levels,
-                "" if s.running_total is None else str(s.running_total),
-                s.reason,
-                refs.mark(s.authorities).strip(),
-            ]
-        )
+    rows = [
+        [r.pin, r.levels, r.total, r.status, r.reason, refs.mark(list(r.authorities)).strip()]
+        for r in views.worksheet_rows(c)
+    ]
     rows.append(
         [
             "Total",
             "",
             str(c.total_offense_level),
+            "",
             f"category {c.criminal_history_category}; guideline "
             f"{c.guideline_range.text()}; statutory {c.statutory_range.text()}; effective "
             f"{c.effective_range.text()}",
@@ -566,6 +517,6 @@ def _worksheet_table(result, refs: _Refs) -> Block:
     return Block(
         "table",
         caption=f"Worksheet, Nov. 1, {c.edition.year} Manual",
-        header=["Pin", "Levels", "Total", "Reason", "Sources"],
+        header=["Pin", "Levels", "Total", "Status", "Reason", "Sources"],
         rows=rows,
     )

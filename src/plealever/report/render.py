@@ -20,6 +20,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
+from plealever.errors import UsageError
 from plealever.report.context import MemoContext
 
 FORMATS = ("md", "html", "docx", "pdf")
@@ -386,7 +387,7 @@ def render(m: MemoContext, fmt: str, options: DocumentOptions | None = None) -> 
         return to_docx(m, options)
     if fmt == "pdf":
         return to_pdf(m)
-    raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    raise UsageError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}", field="--format")
 
 
 def write_atomic(path: Path, data: bytes) -> None:

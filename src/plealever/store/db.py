@@ -35,19 +35,13 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 from sqlalchemy.pool import StaticPool
 
 from plealever.case.load import parse_case
-from plealever.errors import CaseFileError, PlealeverError
-
-
-class StoreError(PlealeverError):
-    """The case store could not do what was asked."""
-
-
-class DatabaseError(StoreError):
-    """The database refused or failed an operation; nothing was changed."""
-
-
-class ConflictError(StoreError):
-    """Two edits started from the same version: the second must reload and reapply."""
+from plealever.errors import (  # noqa: F401 - re-exported for the store's callers
+    CaseFileError,
+    ConflictError,
+    DatabaseError,
+    NotFoundError,
+    StoreError,
+)
 
 
 class _Base(DeclarativeBase):
@@ -238,7 +232,7 @@ class Store:
             if moved != 1:
                 current = s.scalar(select(_Case.current_version).where(_Case.id == case_id))
                 if current is None:
-                    raise StoreError(f"no case {case_id}")
+                    raise NotFoundError(f"no case {case_id}")
                 raise ConflictError(
                     f"case {case_id} was saved as version {current} after you opened version {expected_version}; "
                     "reload it and apply your changes again"
@@ -292,19 +286,19 @@ class Store:
     @staticmethod
     def _version(s: Session, case_id: str, version: int | None) -> tuple[_Case, _Version]:
         if "\x00" in case_id:
-            raise StoreError(f"no case {case_id!r}")
+            raise NotFoundError(f"no case {case_id!r}")
         if version is not None and not 1 <= version <= 2**31 - 1:
-            raise StoreError(f"case {case_id} has no version {version}")
+            raise NotFoundError(f"case {case_id} has no version {version}")
         case = s.get(_Case, case_id)
         if case is None:
-            raise StoreError(f"no case {case_id}")
+            raise NotFoundError(f"no case {case_id}")
         v = s.scalar(
             select(_Version).where(
                 _Version.case_id == case_id, _Version.version == (version or case.current_version)
             )
         )
         if v is None:
-            raise StoreError(f"case {case_id} has no version {version}")
+            raise NotFoundError(f"case {case_id} has no version {version}")
         return case, v
 
     @_guarded
@@ -364,14 +358,14 @@ class Store:
                 raise StoreError(f"expected a version number after @, got {at!r}", field=ref)
             version = int(at)
         if not name or not name.isascii() or not all(c.isalnum() or c == "-" for c in name):
-            raise StoreError(f"no case {ref!r}")
+            raise NotFoundError(f"no case {ref!r}")
         with self.sessions() as s:
             if s.get(_Case, name) is not None:
                 return name, version
             escaped = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             found = list(s.scalars(select(_Case.id).where(_Case.id.like(f"{escaped}%", escape="\\")).limit(3)))
         if not found:
-            raise StoreError(f"no case {name!r} (`plealever cases list` shows the ids)")
+            raise NotFoundError(f"no case {name!r} (`plealever cases list` shows the ids)")
         if len(found) > 1:
             raise StoreError(f"{name!r} matches more than one case; give more of the id")
         return found[0], version
@@ -383,7 +377,7 @@ class Store:
 
         with self.sessions.begin() as s:
             if s.get(_Case, case_id) is None:
-                raise StoreError(f"no case {case_id}")
+                raise NotFoundError(f"no case {case_id}")
             n = s.scalar(select(func.count()).select_from(_Version).where(_Version.case_id == case_id))
             s.execute(delete(_Version).where(_Version.case_id == case_id))
             s.execute(delete(_Archived).where(_Archived.case_id == case_id))
@@ -395,7 +389,7 @@ class Store:
         """Archive a case (kept, with its history, but out of the list) or bring it back."""
         with self.sessions.begin() as s:
             if s.get(_Case, case_id) is None:
-                raise StoreError(f"no case {case_id}")
+                raise NotFoundError(f"no case {case_id}")
             shelf = s.get(_Archived, case_id)
             if archived and shelf is None:
                 s.add(_Archived(case_id=case_id, archived_at=_now()))

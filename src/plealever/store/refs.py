@@ -45,5 +45,6 @@ def read_case(ref: str, db: str | None = None) -> LoadedCase:
     except StoreError as exc:
         raise CaseFileError(f"no such file, and {exc.message}", file=ref) from None
     record = store.get(case_id, version)
-    source = f"case {case_id[:8]} v{record.version}"
+    # The web names a stored case by its name too, so the CLI's and the web's memo of a version agree.
+    source = record.name
     return LoadedCase(parse_case(record.data, source=source), source, record.name, case_id, record.version)

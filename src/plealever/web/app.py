@@ -1,10 +1,14 @@
 """The local web app. Pages for people (HTMX) and a JSON API for scripts (described by OpenAPI), both
-over the same store and the same calculations as the command line; only this module turns errors into
-responses."""
+over the same store and the same `Analysis` as the command line: a page, its charts and its memo
+downloads read one cached analysis per (case, version, draws, day). Errors become responses in one
+place, the PlealeverError handler (JSON for the API and charts, an alert fragment for pages)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import threading
+from collections import OrderedDict
 from importlib import resources
 from typing import Annotated, Any
 
@@ -14,11 +18,12 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 
+from plealever.analysis import Analysis, analyse
 from plealever.case.load import parse_case
 from plealever.errors import PlealeverError
 from plealever.guidelines.trace import NOTICE
-from plealever.store import ConflictError, Store
-from plealever.store.db import DatabaseError, StoreError
+from plealever.store import Store
+from plealever.store.db import CaseRecord
 from plealever.web import editor, forms
 from plealever.web.security import Guard, Settings
 
@@ -28,16 +33,39 @@ class SaveBody(BaseModel):
     expected_version: int = Field(ge=1, le=2**31 - 1)
 
 
-def _error(exc: Exception) -> JSONResponse:
-    if isinstance(exc, DatabaseError):
-        return JSONResponse({"error": exc.one_line()}, 503)
-    if isinstance(exc, ConflictError):
-        return JSONResponse({"error": exc.one_line()}, 409)
-    if isinstance(exc, StoreError) and "no case" in exc.message:
-        return JSONResponse({"error": exc.one_line()}, 404)
-    if isinstance(exc, PlealeverError):
-        return JSONResponse({"error": exc.one_line()}, 422)
-    raise exc
+class AnalysisCache:
+    """The last few analyses, by (case id, version, draws, day): a page and its two charts, or a
+    page and its memo, share one run. A stored version never changes, so an entry never goes stale."""
+
+    def __init__(self, size: int = 16):
+        self.size = size
+        self._items: OrderedDict[tuple, Analysis] = OrderedDict()
+        self._lock = threading.Lock()
+        self.runs = 0  # analyses computed (for tests and benchmarks)
+
+    def get(self, record: CaseRecord, draws: int | None = None) -> Analysis:
+        key = (record.id, record.version, draws, dt.date.today())
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+            # Computed under the lock: two requests for one version wait for one run, not two.
+            case = parse_case(record.data, source=record.name)
+            analysis = analyse(case, source=record.name, draws=draws)
+            self.runs += 1
+            self._items[key] = analysis
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+            return analysis
+
+
+def _warm() -> None:
+    """Import the heavy libraries the first chart, scenario page and PDF need, off the request path."""
+    import docx  # noqa: F401
+    import numpy  # noqa: F401
+    import weasyprint  # noqa: F401
+
+    from plealever.report import charts, render  # noqa: F401 - matplotlib's backend
 
 
 def create_app(store: Store, settings: Settings) -> FastAPI:
@@ -49,6 +77,18 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
         description="Local API: cases, calculations, assessments and scenarios. " + NOTICE,
     )
     app.add_middleware(Guard, settings=settings)
+    cache = AnalysisCache()
+    app.state.analyses = cache
+    threading.Thread(target=_warm, name="plealever-warm", daemon=True).start()
+
+    @app.exception_handler(PlealeverError)
+    def _error(request: Request, exc: PlealeverError) -> Response:
+        """The one translation of the package's errors: the class names the status; the API and the
+        charts answer JSON, pages an alert fragment that HTMX swaps in."""
+        path = request.url.path
+        if path.startswith("/api/") or "/charts/" in path or "/memo." in path:
+            return JSONResponse({"error": exc.one_line()}, exc.http_status)
+        return HTMLResponse(f'<p class="error" role="alert">{_esc(exc.one_line())}</p>', exc.http_status)
     static = resources.files("plealever.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     templates = Jinja2Templates(directory=str(resources.files("plealever.web") / "templates"))
@@ -70,18 +110,12 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
 
     @app.post("/api/cases", tags=["cases"], status_code=201)
     def api_create(data: Annotated[dict[str, Any], Body()]):
-        try:
-            r = store.create(data)
-        except PlealeverError as exc:
-            return _error(exc)
+        r = store.create(data)
         return {"id": r.id, "version": r.version}
 
     @app.get("/api/cases/{case_id}", tags=["cases"])
     def api_get(case_id: str, version: int | None = Query(None, ge=1, le=2**31 - 1)):
-        try:
-            r = store.get(case_id, version)
-        except PlealeverError as exc:
-            return _error(exc)
+        r = store.get(case_id, version)
         return {
             "id": r.id,
             "name": r.name,
@@ -92,64 +126,35 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
 
     @app.put("/api/cases/{case_id}", tags=["cases"])
     def api_save(case_id: str, body: SaveBody):
-        try:
-            r = store.save(
-                case_id, body.data, expected_version=body.expected_version, note="saved through the API"
-            )
-        except PlealeverError as exc:
-            return _error(exc)
+        r = store.save(case_id, body.data, expected_version=body.expected_version, note="saved through the API")
         return {"id": r.id, "version": r.version}
 
     @app.get("/api/cases/{case_id}/history", tags=["cases"])
     def api_history(case_id: str):
-        try:
-            return store.history(case_id)
-        except PlealeverError as exc:
-            return _error(exc)
+        return store.history(case_id)
 
     @app.get("/api/cases/{case_id}/calculation", tags=["analysis"])
     def api_calculation(case_id: str):
-        return _analysis(case_id, "calculation")
+        return _exposure(cache.get(store.get(case_id))).to_dict()
 
     @app.get("/api/cases/{case_id}/assessment", tags=["analysis"])
     def api_assessment(case_id: str):
-        return _analysis(case_id, "assessment")
+        return cache.get(store.get(case_id)).assessment.to_dict()
 
     @app.get("/api/cases/{case_id}/scenarios", tags=["analysis"])
-    def api_scenarios(case_id: str, draws: int = Query(2000, ge=100, le=20000)):
-        return _analysis(case_id, "scenarios", draws=draws)
+    def api_scenarios(case_id: str, draws: int | None = Query(None, ge=100, le=20000)):
+        return _comparison(cache.get(store.get(case_id), draws)).to_dict()
 
     @app.post("/api/calculate", tags=["analysis"])
     def api_calculate(data: Annotated[dict[str, Any], Body()]):
-        from plealever.guidelines import calculate
-
-        try:
-            return calculate(parse_case(data, source="request")).to_dict()
-        except PlealeverError as exc:
-            return _error(exc)
+        case = parse_case(data, source="request")
+        return analyse(case, source="request", upto="exposure").result.to_dict()
 
     @app.get("/api/schema", tags=["analysis"])
     def api_schema() -> dict[str, Any]:
         from plealever.case import Case
 
         return Case.model_json_schema()
-
-    def _analysis(case_id: str, what: str, draws: int = 2000):
-        try:
-            case = parse_case(store.get(case_id).data, source=case_id)
-            if what == "calculation":
-                from plealever.guidelines import calculate
-
-                return calculate(case, source=case_id).to_dict()
-            if what == "assessment":
-                from plealever.mitigation import assess
-
-                return assess(case).to_dict()
-            from plealever.negotiation.compare import compare
-
-            return compare(case, draws=draws).to_dict()
-        except PlealeverError as exc:
-            return _error(exc)
 
     # --- pages ---------------------------------------------------------------------------------
 
@@ -184,69 +189,53 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
 
     @app.post("/cases/{case_id}/archive", include_in_schema=False)
     def archive_case(request: Request, case_id: str, undo: bool = False):
-        try:
-            store.archive(case_id, archived=not undo)
-        except PlealeverError as exc:
-            return HTMLResponse(f'<p class="error" role="alert">{_esc(exc.one_line())}</p>', 404)
+        store.archive(case_id, archived=not undo)
         return _go(request, f"/cases/{case_id}" if undo else "/")
 
     @app.post("/cases/{case_id}/delete", include_in_schema=False)
     def delete_case(request: Request, case_id: str):
-        try:
-            store.delete(case_id)
-        except PlealeverError as exc:
-            return HTMLResponse(f'<p class="error" role="alert">{_esc(exc.one_line())}</p>', 404)
+        store.delete(case_id)
         return _go(request, "/")
 
     @app.get("/cases/{case_id}/assessment", response_class=HTMLResponse, include_in_schema=False)
     def assessment_page(request: Request, case_id: str):
-        from plealever.mitigation import assess
-
-        try:
-            r = store.get(case_id)
-            result = assess(parse_case(r.data, source=case_id)).to_dict()
-        except PlealeverError as exc:
-            return HTMLResponse(_esc(exc.one_line()), 422)
-        return page(request, "assessment.html", record=r, a=result, active="assessment")
+        r = store.get(case_id)
+        a = cache.get(r).assessment.to_dict()
+        return page(request, "assessment.html", record=r, a=a, active="assessment")
 
     @app.get("/cases/{case_id}/scenarios", response_class=HTMLResponse, include_in_schema=False)
     def scenarios_page(request: Request, case_id: str):
-        from plealever.negotiation.compare import compare
-
-        try:
-            r = store.get(case_id)
-            result = compare(parse_case(r.data, source=case_id), draws=2000).to_dict()
-        except PlealeverError as exc:
-            return HTMLResponse(_esc(exc.one_line()), 422)
-        return page(request, "scenarios.html", record=r, c=result, active="scenarios")
+        r = store.get(case_id)
+        comparison = _comparison(cache.get(r))
+        return page(
+            request,
+            "scenarios.html",
+            record=r,
+            c=comparison.to_dict(),
+            table=_scenario_table(comparison),
+            active="scenarios",
+        )
 
     @app.get("/cases/{case_id}/charts/{name}.png", include_in_schema=False)
     def chart(case_id: str, name: str):
-        from plealever.negotiation.compare import compare
         from plealever.report.charts import distribution_chart, tornado_chart
 
-        try:
-            result = compare(parse_case(store.get(case_id).data, source=case_id), draws=2000)
-        except PlealeverError as exc:
-            return JSONResponse({"error": exc.one_line()}, 422)
+        comparison = _comparison(cache.get(store.get(case_id)))
         if name == "distribution":
-            return Response(distribution_chart(result), media_type="image/png")
-        if name == "tornado" and result.sensitivity:
-            return Response(tornado_chart(result.sensitivity), media_type="image/png")
+            return Response(distribution_chart(comparison), media_type="image/png")
+        if name == "tornado" and comparison.sensitivity:
+            return Response(tornado_chart(comparison.sensitivity), media_type="image/png")
         return JSONResponse({"error": "no such chart"}, 404)
 
     @app.get("/cases/{case_id}/memo.{fmt}", include_in_schema=False)
     def memo(case_id: str, fmt: str):
-        from plealever.report import build_context, render
-        from plealever.report.render import FORMATS
+        from plealever.report import FORMATS, render_memo
+        from plealever.report.render import DocumentOptions
 
         if fmt not in FORMATS:
             return JSONResponse({"error": f"unknown format {fmt}"}, 404)
-        try:
-            r = store.get(case_id)
-            data = render(build_context(parse_case(r.data, source=case_id), source=r.name, draws=2000), fmt)
-        except PlealeverError as exc:
-            return JSONResponse({"error": exc.one_line()}, 422)
+        r = store.get(case_id)
+        data = render_memo(cache.get(r), fmt, DocumentOptions.from_env())
         media = {
             "md": "text/markdown; charset=utf-8",
             "html": "text/html; charset=utf-8",
@@ -257,11 +246,8 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
 
     @app.get("/cases/{case_id}/history", response_class=HTMLResponse, include_in_schema=False)
     def history_page(request: Request, case_id: str):
-        try:
-            r = store.get(case_id)
-            versions = store.history(case_id)
-        except PlealeverError as exc:
-            return HTMLResponse(_esc(exc.one_line()), 404)
+        r = store.get(case_id)
+        versions = store.history(case_id)
         return page(request, "history.html", record=r, versions=list(reversed(versions)), active="history")
 
     return app
@@ -293,3 +279,26 @@ def _esc(text: str) -> str:
     import html
 
     return html.escape(text)
+
+
+def _exposure(analysis: Analysis):
+    if analysis.result is None:
+        raise analysis.error
+    return analysis.result
+
+
+def _comparison(analysis: Analysis):
+    if analysis.comparison is None:
+        raise analysis.error
+    return analysis.comparison
+
+
+def _scenario_table(comparison) -> dict[str, Any]:
+    from plealever.report import views
+
+    return {
+        "header": views.SCENARIO_HEADER,
+        "rows": views.scenario_rows(comparison.rows),
+        "notes": views.scenario_notes(comparison.rows),
+        "note": views.SCENARIO_NOTE,
+    }

@@ -20,13 +20,24 @@ NEW = "new"
 
 def compute(data: dict[str, Any]) -> tuple[dict[str, Any] | None, str | None, str]:
     """The worksheet for a case file, or the field and message of the error that stops it."""
+    from plealever.analysis import analyse
     from plealever.case.load import parse_case
-    from plealever.guidelines import calculate
+    from plealever.report import views
 
     try:
-        return {"ok": True, **calculate(parse_case(data, source="editor")).to_dict()}, None, ""
+        result = analyse(parse_case(data, source="editor"), source="editor", upto="exposure").result
     except PlealeverError as exc:
         return None, exc.field, exc.message
+    return (
+        {
+            "ok": True,
+            **result.to_dict(),
+            "rows": views.worksheet_rows(result.calculation),
+            "edition_line": views.edition_line(result.calculation),
+        },
+        None,
+        "",
+    )
 
 
 def caveats(worksheet: dict[str, Any]) -> list[str]:

@@ -1,22 +1,14 @@
-"""The human-readable worksheet printed by `plealever calc`."""
+"""The terminal face: the worksheets and tables `plealever calc`, `history`, `assess`, `scenarios` and
+`calibrate` print, drawn with Rich from the rows in report/views.py (the same rows the memo and the web
+show)."""
 
 from __future__ import annotations
 
 from rich.console import Console
 from rich.table import Table
 
-from plealever.guidelines.trace import NOTICE, Result, Step
-
-MARK = {"verified": "", "contested": " (contested)", "unverified": " (UNVERIFIED)"}
-
-
-def _levels(s: Step) -> str:
-    if s.status != "applied":
-        return ""
-    # A base offense level is a level, not a change.
-    if s.pin.split(")")[0].endswith("(a") and s.pin.startswith("2"):
-        return str(s.levels)
-    return f"{s.levels:+d}"
+from plealever.guidelines.trace import NOTICE, Result
+from plealever.report import views
 
 
 def _table(unit: str) -> Table:
@@ -28,21 +20,17 @@ def _table(unit: str) -> Table:
     return table
 
 
+def _add(table: Table, rows: list[views.WorksheetRow]) -> None:
+    for r in rows:
+        if r.heading:
+            table.add_row("", "", "", "", f"[bold]{r.reason}[/bold]", "")
+            continue
+        table.add_row(r.pin, r.levels, r.total, r.status, r.reason.replace("[", r"\["), r.citation)
+
+
 def _history_table(console: Console, c) -> None:
     table = _table("Points")
-    for s in c.history.steps:
-        if s.group is None:
-            continue
-        total = "" if s.running_total is None else str(s.running_total)
-        points = f"{s.levels}" if s.status == "applied" else ""
-        table.add_row(
-            s.pin,
-            points,
-            total,
-            s.status.replace("_", " ") + MARK[s.certainty],
-            s.reason.replace("[", r"\["),
-            s.citation,
-        )
+    _add(table, views.history_rows(c))
     console.print("Criminal history (Chapter Four, Part A):", style="bold")
     console.print(table)
     points = "" if c.history.points is None else f"{c.history.points} points, "
@@ -70,37 +58,18 @@ def render_history(result: Result, *, case_name: str, console: Console | None = 
 def render_worksheet(result: Result, *, case_name: str, console: Console | None = None) -> None:
     console = console or Console(width=150)
     c = result.calculation
-    verified = "" if c.edition_verified else " — UNVERIFIED edition"
     console.print(f"[bold]plealever worksheet[/bold]: {case_name}", markup=True)
-    console.print(f"Manual: Nov. 1, {c.edition.year} edition ({c.edition}){verified}", markup=False)
+    console.print(views.edition_line(c), markup=False)
     console.print(f"Why this Manual: {result.edition_reason}", markup=False)
     table = _table("Levels")
-    group = None
-    for s in c.steps:
-        if s.group != group and s.group is not None:
-            table.add_row("", "", "", "", f"[bold]{s.group}[/bold]", "")
-        group = s.group
-        total = "" if s.running_total is None else str(s.running_total)
-        status = s.status.replace("_", " ") + MARK[s.certainty]
-        table.add_row(s.pin, _levels(s), total, status, s.reason.replace("[", r"\["), s.citation)
+    _add(table, views.worksheet_rows(c))
     console.print(table)
-    if c.history is not None and c.history.from_records or (c.history and len(c.history.steps) > 1):
+    if views.shows_history(c):
         _history_table(console, c)
     console.print("Counts of conviction:")
-    for e in c.counts:
-        console.print(
-            f"  {e.label}: {e.statute} -> §{e.guideline}; statutory range {e.statutory_range.text()} "
-            f"({e.tier}){MARK[e.certainty]}",
-            markup=False,
-        )
-    lines = [
-        f"Total offense level {c.total_offense_level}, criminal history category {c.criminal_history_category}",
-        f"Guideline range {c.guideline_range.text()} (zone {c.zone})",
-        f"Statutory range {c.statutory_range.text()}",
-        f"Effective range {c.effective_range.text()}",
-        f"Supervised release {c.supervised_release.text()} (18 U.S.C. § 3583(k))",
-    ]
-    for line in lines:
+    for line in views.count_lines(c):
+        console.print(f"  {line}", markup=False)
+    for line in views.range_lines(c):
         console.print(line, markup=False, highlight=False)
     if result.alternative is not None:
         a = result.alternative
@@ -119,10 +88,8 @@ def render_worksheet(result: Result, *, case_name: str, console: Console | None 
 
 def render_assessment(result, *, case_name: str, console: Console | None = None) -> None:
     """The mitigation assessment, factor by factor, with numbered references at the end."""
-    from plealever.law.rulebook import rulebook
-
     console = console or Console(width=110)
-    book = rulebook()
+    book = result.book
     refs: list[str] = []
 
     def cite(ids: list[str]) -> str:
@@ -187,83 +154,29 @@ def render_assessment(result, *, case_name: str, console: Console | None = None)
     out(NOTICE, markup=False)
 
 
-def _range(r: dict | None) -> str:
-    if not r:
-        return ""
-    lo, hi = r["min"], r["max"]
-    return f"{lo}" if lo == hi else f"{lo}-{hi}"
-
-
 def render_scenarios(result, *, case_name: str, console: Console | None = None) -> None:
+    """`result` is the Comparison of an Analysis."""
     console = console or Console(width=170)
     d = result.to_dict()
     console.print(f"[bold]plealever scenarios[/bold]: {case_name}")
     for w in d["warnings"]:
         console.print(f"  {w}", markup=False, highlight=False)
     table = Table(header_style="bold")
-    for name in (
-        "Scenario",
-        "Availability",
-        "Agree",
-        "Level/CHC",
-        "Guideline",
-        "Effective",
-        "Min",
-        "Mean",
-        "Median",
-        "P10-P90",
-        "Saved vs as charged",
-        "Acquittal",
-        "Break-even",
-        "Dominated by",
-    ):
+    for name in views.SCENARIO_HEADER:
         table.add_column(name, overflow="fold")
-    for r in d["scenarios"]:
-        if "outcome" not in r:
-            table.add_row(
-                r["label"], "closed", "", "", "", "", "", "", "", "", "", "", "", r.get("error", "")
-            )
-            continue
-        o = r["outcome"]
-        agree = "" if r["agreement_probability"] is None else f"{r['agreement_probability']:.0%}"
-        table.add_row(
-            r["label"],
-            r["availability"].replace("_", " "),
-            agree,
-            f"{r['total_offense_level']}/{r['criminal_history_category']}",
-            _range(r["guideline_range"]),
-            _range(r["effective_range"]),
-            str(r["mandatory_minimum"]),
-            f"{o['mean']:.0f}",
-            f"{o['median']:.0f}",
-            f"{o['p10']:.0f}-{o['p90']:.0f}",
-            ""
-            if "months_saved_vs_plea_as_charged" not in r
-            else f"{r['months_saved_vs_plea_as_charged']:+.0f}",
-            "" if "p_acquittal" not in o else f"{o['p_acquittal']:.0%}",
-            ""
-            if "break_even_conviction_probability" not in r
-            else f"{r['break_even_conviction_probability']:.0%}",
-            ", ".join(r.get("dominated_by") or []),
-        )
+    for row in views.scenario_rows(d["scenarios"]):
+        table.add_row(*row)
     console.print(table)
-    console.print(
-        "Months; means over simulated sentences (trial includes acquittals as 0). Break-even: the "
-        "probability of conviction at which trial and the plea have the same expected sentence.",
-        markup=False,
-    )
-    for r in d["scenarios"]:
-        why = r.get("availability_reasons") or []
-        notes = r.get("notes") or []
-        if why or notes:
-            console.print(f"- {r['label']}: " + "; ".join(why + notes), markup=False, highlight=False)
+    console.print(views.SCENARIO_NOTE, markup=False)
+    for line in views.scenario_notes(d["scenarios"]):
+        console.print(f"- {line}", markup=False, highlight=False)
     if d["sensitivity"]:
         console.print("[bold]Sensitivity[/bold] (expected months of the plea as charged):")
         for s in d["sensitivity"]:
             console.print(f"  {s['delta_mean']:+.1f}  {s['change']}", markup=False)
-    assumptions = [p["parameter"] for p in d["parameters"] if p["kind"] == "assumption"]
     console.print(
-        "Assumptions (not measured; see law/data/outcome-model.yaml): " + ", ".join(assumptions),
+        "Assumptions (not measured; see law/data/outcome-model.yaml): "
+        + ", ".join(views.assumptions(d["parameters"])),
         markup=False,
         highlight=False,
     )

@@ -1,7 +1,8 @@
 """The profile's effect on each lever: open, approval required, limited, or closed, and why.
 
 Reads law/data/negotiation-policy.yaml. A closed lever stays closed whatever the evidence: the
-assessment may say a factor *could* move it, never that it is open.
+assessment may say a factor *could* move it, never that it is open. The mitigation assessment owns
+the lever statuses; the negotiation layer reads them from the assessment.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from plealever.case.model import Case
+from plealever.law.dated import in_force
 from plealever.law.rulebook import Rulebook
 
 ORDER = ["open", "approval_required", "limited", "closed"]
@@ -30,17 +32,11 @@ class LeverStatus:
 
 
 def era(book: Rulebook, case: Case, today: dt.date) -> tuple[str | None, dict | None]:
+    """The Attorney General's charging memorandum in force: as the case file names it, else on `today`."""
     eras = book.documents["negotiation-policy"]["eras"]
     if case.prosecutor.policy_era:
         return case.prosecutor.policy_era, eras[case.prosecutor.policy_era]
-    day = today
-    found = None
-    for key, value in eras.items():
-        start = (
-            value["from"] if isinstance(value["from"], dt.date) else dt.date.fromisoformat(str(value["from"]))
-        )
-        if start <= day:
-            found = key
+    found = in_force(list(eras), today, start=lambda key: eras[key]["from"])
     return found, eras.get(found) if found else None
 
 
@@ -72,7 +68,7 @@ def lever_statuses(book: Rulebook, case: Case, today: dt.date) -> dict[str, Leve
                 "limited", f"public-safety concern the government will raise: {spec['label']}"
             )
     stance, cites = variance_stance(book, case)
-    if not _sentenced_under_2G2_2(book, case):
+    if not sentenced_under_2G2_2(book, case):
         stance = "not_applicable"  # the §2G2.2 policy-disagreement case law matters only for §2G2.2 counts
     if stance == "skeptical":
         levers["variance"].tighten(
@@ -88,7 +84,7 @@ def lever_statuses(book: Rulebook, case: Case, today: dt.date) -> dict[str, Leve
     return levers
 
 
-def _sentenced_under_2G2_2(book: Rulebook, case: Case) -> bool:
+def sentenced_under_2G2_2(book: Rulebook, case: Case) -> bool:
     from plealever.law.statutes import find_statute
 
     return any(

@@ -1,0 +1,331 @@
+"""Typed shapes of the law-data documents that are not guideline sections: the mitigation rubric, the
+negotiation policy, the consequences of conviction, the outcome model and the facts vocabulary.
+
+Every document is validated against its model when the rulebook loads, so a typo'd key or a value of
+the wrong kind fails at load with the file and the key, never later inside an engine. The engines read
+the validated documents as plain mappings (``Rulebook.documents``); the models exist to refuse what
+the engines would otherwise misread.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Band = Literal["absent", "weak", "moderate", "strong"]
+LeverName = str
+Certainty = Literal["verified", "unverified", "contested"]
+
+
+class _Doc(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+# --- the facts vocabulary -----------------------------------------------------------------------
+
+
+class FactSpec(_Doc):
+    """One offense fact a provision's `when` may test, with the values it can take."""
+
+    values: list[bool | str]
+    note: str | None = None
+
+
+class FactsVocabulary(_Doc):
+    facts: dict[str, FactSpec]
+
+
+# --- mitigation rubric --------------------------------------------------------------------------
+
+
+class Criterion(_Doc):
+    weight: int
+    label: str
+    authorities: list[str]
+    per_item: bool = False
+    max: int | None = None
+    alternative_of: str | None = None
+
+
+class Cap(_Doc):
+    max_band: Band
+    reason: str
+    unless: str | None = None
+    if_any: list[str] | None = None
+
+    @model_validator(mode="after")
+    def _one_condition(self) -> Cap:
+        if (self.unless is None) == (self.if_any is None):
+            raise ValueError("a cap needs exactly one of `unless` or `if_any`")
+        return self
+
+
+class FactorSpec(_Doc):
+    title: str
+    criteria: dict[str, Criterion]
+    caps: list[Cap] = Field(default_factory=list)
+    look_for: list[str]
+
+    @model_validator(mode="after")
+    def _criteria_named(self) -> FactorSpec:
+        for cap in self.caps:
+            for name in [cap.unless] if cap.unless else cap.if_any or []:
+                if name not in self.criteria:
+                    raise ValueError(f"a cap names criterion {name!r}, which the factor does not have")
+        for name, c in self.criteria.items():
+            if c.alternative_of and c.alternative_of not in self.criteria:
+                raise ValueError(f"criterion {name} is an alternative of unknown {c.alternative_of!r}")
+        return self
+
+
+class ChecklistRow(_Doc):
+    id: str
+    label: str
+    kinds: list[str]
+    at_least: int = Field(ge=1)
+
+
+class Package(_Doc):
+    checklist: list[ChecklistRow]
+
+
+class FactorLever(_Doc):
+    lever: LeverName
+    min_band: Band
+    how: str
+    authorities: list[str]
+    requires: str | None = None
+
+
+class Disclosure(_Doc):
+    serves: list[str]
+    risk: str
+    protection: str
+    authorities: list[str]
+    trial_deadline: str | None = None
+
+
+class MitigationRubric(_Doc):
+    bands: dict[Literal["strong", "moderate"], int]
+    factors: dict[str, FactorSpec]
+    package: Package
+    levers: dict[LeverName, str]
+    factor_levers: dict[str, list[FactorLever]]
+    disclosure: dict[str, Disclosure]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> MitigationRubric:
+        for factor, specs in self.factor_levers.items():
+            if factor not in self.factors:
+                raise ValueError(f"factor_levers names unknown factor {factor!r}")
+            for spec in specs:
+                if spec.lever not in self.levers:
+                    raise ValueError(f"factor_levers.{factor} names unknown lever {spec.lever!r}")
+        for factor in self.disclosure:
+            if factor not in self.factors:
+                raise ValueError(f"disclosure names unknown factor {factor!r}")
+        return self
+
+
+# --- negotiation policy -------------------------------------------------------------------------
+
+
+class Era(_Doc):
+    label: str
+    start: dt.date = Field(alias="from")
+    charge_bargains: Literal["open", "approval_required"]
+    note: str
+    authorities: list[str]
+
+
+class OfficeRule(_Doc):
+    label: str
+    closes: list[LeverName] = Field(default_factory=list)
+    limits: list[LeverName] = Field(default_factory=list)
+    note: str | None = None
+
+
+class Concern(_Doc):
+    label: str
+    limits: list[LeverName] = Field(default_factory=list)
+
+
+class PolicyDisagreement(_Doc):
+    accepted: dict[str, list[str]]
+    skeptical: dict[str, list[str]]
+    general: list[str]
+
+
+class SentencingEntrapment(_Doc):
+    accepted: dict[str, list[str]]
+    rejected: dict[str, list[str]]
+
+
+class Circuits(_Doc):
+    policy_disagreement_2G2_2: PolicyDisagreement
+    sentencing_entrapment: SentencingEntrapment
+
+
+class NegotiationPolicy(_Doc):
+    eras: dict[str, Era]
+    office_rules: dict[str, OfficeRule]
+    public_safety: dict[str, Concern]
+    circuits: Circuits
+
+    @model_validator(mode="after")
+    def _eras_in_order(self) -> NegotiationPolicy:
+        starts = [e.start for e in self.eras.values()]
+        if starts != sorted(starts):
+            raise ValueError("eras must be listed in the order they took effect")
+        return self
+
+
+# --- consequences of conviction -------------------------------------------------------------------
+
+
+class PerCount(_Doc):
+    per_felony_count: int
+    authorities: list[str]
+    certainty: Certainty
+
+
+class AssessmentVersion(_Doc):
+    start: dt.date = Field(alias="from")
+    to: dt.date | None
+    certainty: Certainty
+    note: str
+
+
+class Additional3014(_Doc):
+    per_count: int
+    applies_if: str
+    chapters: list[str]
+    versions: list[AssessmentVersion]
+    authorities: list[str]
+
+
+class Avaa(_Doc):
+    maximum_by_class: dict[str, int]
+    start: dt.date = Field(alias="from")
+    note: str
+    authorities: list[str]
+    certainty: Certainty
+
+
+class Restitution(_Doc):
+    trafficking_minimum_per_victim: int
+    trafficking_classes: list[str]
+    start: dt.date = Field(alias="from")
+    note: str
+    authorities: list[str]
+    certainty: Certainty
+
+
+class Forfeiture(_Doc):
+    text: str
+    authorities: list[str]
+    certainty: Certainty
+
+
+class Tier(_Doc):
+    tier: str
+    years: int | str
+    note: str | None = None
+
+
+class Registration(_Doc):
+    by_class: dict[str, Tier]
+    note: str
+    authorities: list[str]
+    certainty: Certainty
+
+
+class Consequences(_Doc):
+    special_assessment_3013: PerCount
+    additional_assessment_3014: Additional3014
+    avaa_assessment_2259A: Avaa
+    restitution_2259: Restitution
+    forfeiture_2253: Forfeiture
+    registration: Registration
+
+
+# --- outcome model ------------------------------------------------------------------------------
+
+
+class Fitted(_Doc):
+    years: list[int]
+    authorities: list[str]
+    n: int
+    shares: dict[Literal["within", "above", "below_government", "below_other"], float]
+    reduction_pct_below_other: list[float] = Field(min_length=11, max_length=11)
+    reduction_pct_below_government: list[float] = Field(min_length=11, max_length=11)
+    increase_pct_above: list[float] = Field(min_length=11, max_length=11)
+
+
+class Parameter(_Doc):
+    value: Any
+    kind: Literal["assumption", "setting", "fitted", "published"]
+    note: str | None = None
+    authorities: list[str] = Field(default_factory=list)
+    low: float | None = None
+    high: float | None = None
+    spread: float | None = None
+
+    @model_validator(mode="after")
+    def _range(self) -> Parameter:
+        if (self.low is None) != (self.high is None):
+            raise ValueError("give both `low` and `high`, or neither")
+        if self.low is not None and self.high is not None and self.low > self.high:
+            raise ValueError("`low` is above `high`")
+        return self
+
+
+class PublishedCell(_Doc):
+    offense: str
+    level: int
+    category: str
+    range: list[int] = Field(min_length=2, max_length=2)
+    minimum: int
+    mean: float
+    below_pct: float
+    grade: str
+    note: str | None = None
+
+
+class Published(_Doc):
+    fy2019_cells: list[PublishedCell]
+    authorities: list[str]
+
+
+class OutcomeModel(_Doc):
+    fitted: Fitted
+    parameters: dict[str, Parameter]
+    published: Published
+
+
+DOCUMENT_MODELS: dict[str, type[_Doc]] = {
+    "facts": FactsVocabulary,
+    "mitigation-rubric": MitigationRubric,
+    "negotiation-policy": NegotiationPolicy,
+    "consequences": Consequences,
+    "outcome-model": OutcomeModel,
+}
+
+
+def lever_names(documents: dict[str, dict[str, Any]]) -> set[str]:
+    return set(documents["mitigation-rubric"]["levers"])
+
+
+def check_levers(documents: dict[str, dict[str, Any]]) -> list[str]:
+    """Lever names the policy uses that the rubric does not define (cross-document check)."""
+    known = lever_names(documents)
+    policy = documents["negotiation-policy"]
+    bad = []
+    for group in ("office_rules", "public_safety"):
+        for key, spec in policy[group].items():
+            for lever in spec.get("closes", []) + spec.get("limits", []):
+                if lever not in known:
+                    bad.append(f"{group}.{key} names unknown lever {lever!r}")
+    return bad
