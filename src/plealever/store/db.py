@@ -358,14 +358,14 @@ class Store:
                 raise StoreError(f"expected a version number after @, got {at!r}", field=ref)
             version = int(at)
         if not name or not name.isascii() or not all(c.isalnum() or c == "-" for c in name):
-            raise NotFoundError(f"no case {ref!r}")
+            raise NotFoundError(f"no case {ref}")
         with self.sessions() as s:
             if s.get(_Case, name) is not None:
                 return name, version
             escaped = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             found = list(s.scalars(select(_Case.id).where(_Case.id.like(f"{escaped}%", escape="\\")).limit(3)))
         if not found:
-            raise NotFoundError(f"no case {name!r} (`plealever cases list` shows the ids)")
+            raise NotFoundError(f"no case {name} (`plealever cases list` shows the ids)")
         if len(found) > 1:
             raise StoreError(f"{name!r} matches more than one case; give more of the id")
         return found[0], version
