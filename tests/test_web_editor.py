@@ -248,7 +248,11 @@ def test_memo_download_names_follow_the_case_and_version(store, client):
     assert got.headers["content-disposition"].startswith(
         'attachment; filename="example-one-receipt-count-timely-plea-v1-memo.md"'
     )
-    assert "filename*=UTF-8''Example%20%E2%80%94%20one" in got.headers["content-disposition"]
+    assert "filename*=UTF-8''example-one-receipt" in got.headers["content-disposition"]
+    accented = type("R", (), {"name": "Affaire café", "version": 2})()
+    assert download_name(accented, "md") == (
+        "attachment; filename=\"affaire-caf-v2-memo.md\"; filename*=UTF-8''affaire-caf%C3%A9-v2-memo.md"
+    )
     hostile = type("R", (), {"name": 'a"b\r\nc/../d', "version": 3})()
     header = download_name(hostile, "pdf")
     assert "\r" not in header and "\n" not in header and '"b' not in header.split(";")[1]

@@ -263,15 +263,14 @@ def _go(request: Request, url: str) -> Response:
 
 def download_name(record, fmt: str) -> str:
     """Content-Disposition naming the file after the case and its version, e.g.
-    example-one-receipt-count-v3-memo.docx (ASCII), with the exact name as RFC 6266 filename*."""
+    example-one-receipt-count-v3-memo.docx: an ASCII name, and the same words in UTF-8 (RFC 6266)."""
     from urllib.parse import quote
 
-    stem = f"{record.name}-v{record.version}-memo"
-    ascii_stem = re.sub(r"[^A-Za-z0-9]+", "-", stem.encode("ascii", "ignore").decode()).strip("-").lower()
-    exact = re.sub(r"[\\/:*?\"<>|\x00-\x1f]+", "-", stem)
+    stem = re.sub(r"[\W_]+", "-", f"{record.name} v{record.version} memo").strip("-").lower()[:150]
+    ascii_stem = re.sub(r"-+", "-", stem.encode("ascii", "ignore").decode()).strip("-")
     return (
-        f'attachment; filename="{ascii_stem[:120] or "memo"}.{fmt}"; '
-        f"filename*=UTF-8''{quote(exact[:150] + '.' + fmt, safe='')}"
+        f'attachment; filename="{ascii_stem or "memo"}.{fmt}"; '
+        f"filename*=UTF-8''{quote(stem + '.' + fmt, safe='')}"
     )
 
 

@@ -521,9 +521,14 @@ def place(path_parts: list[str], message: str, known: set[str]) -> tuple[str, st
         target = ".".join(path_parts[:i])
         if target in known:
             # A record's own check names its field first ("sentence_date is required ..."): put it there.
+            # A record's own check names its field: first ("sentence_date is required ..."), or as an
+            # identifier in the sentence ("... needs agreed_range"). Put the message there.
             first = re.match(r"([a-z][a-z0-9_]*)\b", message)
-            if first and f"{target}.{first.group(1)}" in known:
-                return f"{target}.{first.group(1)}", _humanize(message)
+            named = [first.group(1)] if first else []
+            named += re.findall(r"\b([a-z]+(?:_[a-z0-9]+)+)\b", message)
+            for word in named:
+                if f"{target}.{word}" in known:
+                    return f"{target}.{word}", _humanize(message)
             rest = ".".join(path_parts[i:])
             return target, _humanize(message if not rest or i == len(path_parts) else f"{rest}: {message}")
     first = re.match(r"([a-z][a-z0-9_]*)\b", message)
