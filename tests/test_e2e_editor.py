@@ -92,7 +92,8 @@ def test_an_impossible_date_is_an_error_at_the_field_and_is_never_saved(browser,
     page = _page(browser, app)
     page.goto(f"{base}/cases/{case_id}")
     expect(page.locator("#guideline-range")).to_have_text("63-78")
-    page.click("#f-offense_date")
+    page.fill("#f-offense_date", "")
+    page.focus("#f-offense_date")  # the month segment first
     page.keyboard.type("02302025")  # February 30, 2025
     expect(page.locator("#e-f-offense_date")).to_contain_text("is not a real date")
     expect(page.locator("#f-offense_date")).to_have_attribute("aria-invalid", "true")

@@ -24,7 +24,7 @@ from plealever.errors import PlealeverError
 from plealever.guidelines.trace import NOTICE
 from plealever.store import Store
 from plealever.store.db import CaseRecord
-from plealever.web import editor, forms
+from plealever.web import editor, forms, pages
 from plealever.web.security import Guard, Settings
 
 
@@ -200,19 +200,24 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
     @app.get("/cases/{case_id}/assessment", response_class=HTMLResponse, include_in_schema=False)
     def assessment_page(request: Request, case_id: str):
         r = store.get(case_id)
-        a = cache.get(r).assessment.to_dict()
-        return page(request, "assessment.html", record=r, a=a, active="assessment")
+        analysis = cache.get(r)
+        a = analysis.assessment.to_dict()
+        view = pages.assessment_view(a, analysis.book)
+        return page(request, "assessment.html", record=r, a=a, view=view, active="assessment")
 
     @app.get("/cases/{case_id}/scenarios", response_class=HTMLResponse, include_in_schema=False)
     def scenarios_page(request: Request, case_id: str):
         r = store.get(case_id)
         comparison = _comparison(cache.get(r))
+        c = comparison.to_dict()
         return page(
             request,
             "scenarios.html",
             record=r,
-            c=comparison.to_dict(),
+            c=c,
             table=_scenario_table(comparison),
+            consequences=pages.consequences(c["scenarios"]),
+            sensitivity_note=pages.sensitivity_note(c),
             active="scenarios",
         )
 
