@@ -93,7 +93,7 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     templates = Jinja2Templates(directory=str(resources.files("plealever.web") / "templates"))
     templates.env.globals.update(
-        csrf=settings.csrf, notice=NOTICE, dom_id=forms.dom_id, worksheet_caveats=editor.caveats
+        csrf=settings.csrf, notice=NOTICE, dom_id=forms.dom_id
     )
 
     def page(request: Request, name: str, **ctx) -> HTMLResponse:

@@ -28,34 +28,20 @@ def compute(data: dict[str, Any]) -> tuple[dict[str, Any] | None, str | None, st
         result = analyse(parse_case(data, source="editor"), source="editor", upto="exposure").result
     except PlealeverError as exc:
         return None, exc.field, exc.message
+    from plealever.report.caveats import caveats
+
+    c = result.calculation
     return (
         {
             "ok": True,
             **result.to_dict(),
-            "rows": views.worksheet_rows(result.calculation),
-            "edition_line": views.edition_line(result.calculation),
+            "rows": views.worksheet_rows(c),
+            "edition_line": views.edition_line(c),
+            "caveats": caveats(c, list(dict.fromkeys(result.warnings + c.warnings))),
         },
         None,
         "",
     )
-
-
-def caveats(worksheet: dict[str, Any]) -> list[str]:
-    """What a reader must know before relying on the worksheet: unverified or contested law, and the
-    calculation's warnings (unknown facts among them)."""
-    out: list[str] = []
-    doubtful = [
-        f"{s['pin']} ({s['certainty']})"
-        for s in worksheet.get("steps", [])
-        if s.get("certainty") != "verified" and s.get("status") == "applied"
-    ]
-    if doubtful:
-        out.append(
-            f"{len(doubtful)} applied step{'s' if len(doubtful) != 1 else ''} rest on law marked contested "
-            "or unverified: " + ", ".join(doubtful) + "."
-        )
-    out.extend(dict.fromkeys(worksheet.get("warnings", [])))
-    return out
 
 
 def summary(worksheet: dict[str, Any] | None) -> str:

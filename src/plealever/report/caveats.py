@@ -1,0 +1,33 @@
+"""What a reader must know before relying on a worksheet, in one list every face shows (the memo in
+every format, the web worksheet above its table): the edition's status, the applied steps that rest
+on contested or unverified law, and the calculation's warnings (unknown facts among them)."""
+
+from __future__ import annotations
+
+from plealever.guidelines.trace import Calculation
+
+
+def caveats(c: Calculation, warnings: list[str]) -> list[str]:
+    out: list[str] = []
+    applied = [s for s in c.steps if s.status == "applied"]
+    contested = [s.pin for s in applied if s.certainty == "contested"]
+    unverified = [s.pin for s in applied if s.certainty == "unverified"]
+    if contested:
+        out.append(
+            "Contested: " + ", ".join(f"§{p}" for p in contested) + " rest"
+            + ("s" if len(contested) == 1 else "")
+            + " on law that courts or the Commission dispute; the worksheet's reason says how."
+        )
+    if unverified and not c.edition_verified and len(unverified) + len(contested) == len(applied):
+        out.append(
+            f"Unverified: every applied step, because the Nov. 1, {c.edition.year} Manual is not fully "
+            "verified in the law data."
+        )
+    elif unverified:
+        out.append(
+            "Unverified: " + ", ".join(f"§{p}" for p in unverified) + " rest"
+            + ("s" if len(unverified) == 1 else "")
+            + " on law data not confirmed from primary text."
+        )
+    out.extend(dict.fromkeys(warnings))
+    return out
