@@ -69,7 +69,9 @@ def cases_import(
     db: DbOption = None,
 ) -> None:
     """Validate a case file and store it as a new case."""
-    typer.echo(_store(db).import_file(case_file).id)
+    with _progress("Importing the case"):
+        record = _store(db).import_file(case_file)
+    typer.echo(record.id)
 
 
 IdArg = Annotated[
@@ -185,6 +187,10 @@ CaseArg = Annotated[
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+WidthOpt = Annotated[
+    int | None,
+    typer.Option("--width", min=40, max=1000, help="Columns to fit (default: the terminal's width)."),
+]
 
 
 def _analysis(case_file: str, db: str | None = None, **options):
@@ -201,18 +207,37 @@ def _print_json(data) -> None:
 
 
 @app.command()
-def calc(case_file: CaseArg, as_json: JsonOpt = False, db: DbOption = None) -> None:
+def calc(
+    case_file: CaseArg,
+    as_json: JsonOpt = False,
+    pdf: Annotated[
+        Path | None, typer.Option("--pdf", help="Also write the worksheet as a PDF to this file.")
+    ] = None,
+    width: WidthOpt = None,
+    db: DbOption = None,
+) -> None:
     """Compute the guideline, statutory and effective ranges, step by step."""
+    from plealever.errors import CaseFileError
+
+    if pdf is not None and not pdf.parent.exists():
+        raise CaseFileError("the output folder does not exist", file=str(pdf))
     a = _analysis(case_file, db, upto="exposure")
+    if pdf is not None:
+        from plealever.report import render, write_atomic
+        from plealever.report.worksheet_doc import worksheet_context
+
+        with _progress("Writing the PDF worksheet"):
+            write_atomic(pdf, render(worksheet_context(a), "pdf"))
+        typer.echo(f"wrote {pdf}", err=True)
     if as_json:
         return _print_json(a.result.to_dict())
-    from plealever.report.terminal import render_worksheet
+    from plealever.report.terminal import console, render_worksheet
 
-    render_worksheet(a.result, case_name=a.name)
+    render_worksheet(a.result, case_name=a.name, console=console(width))
 
 
 @app.command()
-def history(case_file: CaseArg, as_json: JsonOpt = False, db: DbOption = None) -> None:
+def history(case_file: CaseArg, as_json: JsonOpt = False, width: WidthOpt = None, db: DbOption = None) -> None:
     """Compute the criminal history points and category from the prior record, record by record."""
     a = _analysis(case_file, db, upto="exposure")
     if as_json:
@@ -225,20 +250,20 @@ def history(case_file: CaseArg, as_json: JsonOpt = False, db: DbOption = None) -
                 "warnings": [w for w in a.warnings if "criminal" in w.lower()],
             }
         )
-    from plealever.report.terminal import render_history
+    from plealever.report.terminal import console, render_history
 
-    render_history(a.result, case_name=a.name)
+    render_history(a.result, case_name=a.name, console=console(width))
 
 
 @app.command()
-def assess(case_file: CaseArg, as_json: JsonOpt = False, db: DbOption = None) -> None:
+def assess(case_file: CaseArg, as_json: JsonOpt = False, width: WidthOpt = None, db: DbOption = None) -> None:
     """Assess the mitigation evidence: strength per factor, levers, gaps, risks and a disclosure plan."""
     a = _analysis(case_file, db, upto="assessment")
     if as_json:
         return _print_json(a.assessment.to_dict())
-    from plealever.report.terminal import render_assessment
+    from plealever.report.terminal import console, render_assessment
 
-    render_assessment(a.assessment, case_name=a.name)
+    render_assessment(a.assessment, case_name=a.name, console=console(width))
 
 
 @app.command()
@@ -248,17 +273,19 @@ def scenarios(
     draws: Annotated[
         int | None, typer.Option("--draws", min=100, help="Monte Carlo draws per scenario.")
     ] = None,
+    width: WidthOpt = None,
     db: DbOption = None,
 ) -> None:
     """Compare the plausible pleas and trial: exposure, availability, agreement and sentence distribution."""
-    a = _analysis(case_file, db, draws=draws)
+    with _progress("Simulating the scenarios"):
+        a = _analysis(case_file, db, draws=draws)
     if a.comparison is None:
         raise a.error
     if as_json:
         return _print_json(a.comparison.to_dict())
-    from plealever.report.terminal import render_scenarios
+    from plealever.report.terminal import console, render_scenarios
 
-    render_scenarios(a.comparison, case_name=a.name)
+    render_scenarios(a.comparison, case_name=a.name, console=console(width))
 
 
 @app.command()
@@ -271,6 +298,7 @@ def calibrate(
     refit: Annotated[
         bool, typer.Option("--refit", help="Print the fitted block refitted on FY2014-FY2015.")
     ] = False,
+    width: WidthOpt = None,
 ) -> None:
     """The outcome model beside Sentencing Commission data: fitted years, held-out years, published cells."""
     from plealever.law.rulebook import rulebook
@@ -278,18 +306,21 @@ def calibrate(
 
     book = rulebook()
     if refit:
-        typer.echo(json.dumps(calibration.refit(), indent=2))
+        with _progress("Refitting the outcome model"):
+            fitted = calibration.refit()
+        typer.echo(json.dumps(fitted, indent=2))
         return
-    if records is not None:
-        result = calibration.compare(book.documents["outcome-model"]["fitted"], calibration.read(records))
-    else:
-        result = calibration.report(book)
+    with _progress("Scoring the outcome model"):
+        if records is not None:
+            result = calibration.compare(book.documents["outcome-model"]["fitted"], calibration.read(records))
+        else:
+            result = calibration.report(book)
     if as_json:
         typer.echo(json.dumps(result, indent=2))
         return
-    from plealever.report.terminal import render_calibration
+    from plealever.report.terminal import console, render_calibration
 
-    render_calibration(result, records=str(records) if records else None)
+    render_calibration(result, records=str(records) if records else None, console=console(width))
 
 
 @app.command()

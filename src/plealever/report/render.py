@@ -61,6 +61,16 @@ def _link_refs(text: str) -> Markup:
     return Markup(re.sub(r"\[(\d+)\]", r'<a class="cite" href="#ref-\1">[\1]</a>', safe))
 
 
+_PIN = re.compile(r"\d[A-Z]\d\.\d+(\([A-Za-z0-9]+\))*")
+
+
+def _cell(text: str) -> Markup:
+    """A table cell: a guideline pin is kept on one line (2G2.2(b)(7)(D) never breaks before "(D)")."""
+    if _PIN.fullmatch(str(text)):
+        return Markup('<span class="pin">') + escape(text) + Markup("</span>")
+    return _link_refs(str(text))
+
+
 def _env() -> Environment:
     env = Environment(
         loader=PackageLoader("plealever.report", "templates"),
@@ -72,6 +82,7 @@ def _env() -> Environment:
     env.filters["b64"] = lambda data: base64.b64encode(data).decode("ascii")
     env.filters["mdcell"] = lambda text: str(text).replace("|", "\\|").replace("\n", " ")
     env.filters["refs"] = _link_refs
+    env.filters["cell"] = _cell
     env.globals.update(legend=LEGEND)
     return env
 
