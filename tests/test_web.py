@@ -345,3 +345,30 @@ def test_serve_on_a_busy_port_fails_in_one_line():
         busy.close()
     assert out.returncode == 2 and out.stderr.strip().startswith("error: cannot listen on 127.0.0.1")
     assert "Traceback" not in out.stderr
+
+
+def test_a_page_its_charts_and_its_memo_share_one_analysis(app, client):
+    """One stored version is analysed once for the scenarios page, both charts and every memo format,
+    and the web memo is byte for byte the CLI memo of the same case file."""
+    from tests.test_cli import plealever
+
+    case_id = client.get("/api/cases").json()[0]["id"]
+    cache = app.state.analyses
+    assert client.get(f"/cases/{case_id}/scenarios").status_code == 200
+    for name in ("distribution", "tornado"):
+        chart = client.get(f"/cases/{case_id}/charts/{name}.png")
+        assert chart.status_code == 200 and chart.content.startswith(b"\x89PNG")
+    memos = {fmt: client.get(f"/cases/{case_id}/memo.{fmt}") for fmt in ("md", "html", "docx")}
+    assert all(m.status_code == 200 for m in memos.values())
+    assert client.get(f"/api/cases/{case_id}/scenarios").status_code == 200
+    assert cache.runs == 1
+    cli = plealever("memo", str(ROOT / "examples" / "receipt-plea.yaml"))
+    assert cli.returncode == 0
+    assert memos["md"].content == cli.stdout.encode("utf-8")
+
+
+def test_errors_are_translated_in_one_place(client):
+    missing = client.get("/api/cases/nope")
+    assert missing.status_code == 404 and missing.json() == {"error": "no case nope"}
+    page = client.get("/cases/nope/assessment")
+    assert page.status_code == 404 and 'role="alert"' in page.text and "no case" in page.text

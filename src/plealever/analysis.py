@@ -45,6 +45,9 @@ class Analysis:
     assessment: Assessment | None
     comparison: Comparison | None  # every scenario with its Result, outcomes, sensitivity, parameters
     calculations: int  # per-Manual guideline calculations this analysis ran
+    # Drawings made from this analysis (chart PNGs), kept so a page, its charts and every memo format
+    # draw each chart once. A cache of derived images, not part of the value.
+    drawings: dict[str, bytes] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def name(self) -> str:
@@ -120,6 +123,8 @@ def analyse(
     if upto == "scenarios" and result is not None:
         from plealever.negotiation.compare import compare
 
-        comparison = compare(case, assessment=assessment, book=book, today=today, draws=draws, seed=seed)
+        comparison = compare(
+            case, assessment=assessment, charged=result, book=book, today=today, draws=draws, seed=seed
+        )
         calculations += comparison.calculations
     return Analysis(case, book, source, today, upto, result, error, assessment, comparison, calculations)

@@ -206,6 +206,16 @@ def _print_json(data) -> None:
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
+def _show(a, value, as_json: bool, to_json, view: str, width: int | None = None) -> None:
+    """Print `value` of analysis `a` as JSON, or through the terminal view named `view`, fitted to the
+    terminal (or to `width` columns)."""
+    if as_json:
+        return _print_json(to_json(value))
+    from plealever.report import terminal
+
+    getattr(terminal, view)(value, case_name=a.name, console=terminal.console(width))
+
+
 @app.command()
 def calc(
     case_file: CaseArg,
@@ -229,41 +239,31 @@ def calc(
         with _progress("Writing the PDF worksheet"):
             write_atomic(pdf, render(worksheet_context(a), "pdf"))
         typer.echo(f"wrote {pdf}", err=True)
-    if as_json:
-        return _print_json(a.result.to_dict())
-    from plealever.report.terminal import console, render_worksheet
-
-    render_worksheet(a.result, case_name=a.name, console=console(width))
+    _show(a, a.result, as_json, lambda r: r.to_dict(), "render_worksheet", width)
 
 
 @app.command()
 def history(case_file: CaseArg, as_json: JsonOpt = False, width: WidthOpt = None, db: DbOption = None) -> None:
     """Compute the criminal history points and category from the prior record, record by record."""
     a = _analysis(case_file, db, upto="exposure")
-    if as_json:
-        c = a.result.calculation
-        return _print_json(
-            {
-                "edition": c.edition.isoformat(),
-                **c.history.to_dict(),
-                "criminal_history_category": c.criminal_history_category,
-                "warnings": [w for w in a.warnings if "criminal" in w.lower()],
-            }
-        )
-    from plealever.report.terminal import console, render_history
 
-    render_history(a.result, case_name=a.name, console=console(width))
+    def to_json(result):
+        c = result.calculation
+        return {
+            "edition": c.edition.isoformat(),
+            **c.history.to_dict(),
+            "criminal_history_category": c.criminal_history_category,
+            "warnings": [w for w in a.warnings if "criminal" in w.lower()],
+        }
+
+    _show(a, a.result, as_json, to_json, "render_history", width)
 
 
 @app.command()
 def assess(case_file: CaseArg, as_json: JsonOpt = False, width: WidthOpt = None, db: DbOption = None) -> None:
     """Assess the mitigation evidence: strength per factor, levers, gaps, risks and a disclosure plan."""
     a = _analysis(case_file, db, upto="assessment")
-    if as_json:
-        return _print_json(a.assessment.to_dict())
-    from plealever.report.terminal import console, render_assessment
-
-    render_assessment(a.assessment, case_name=a.name, console=console(width))
+    _show(a, a.assessment, as_json, lambda r: r.to_dict(), "render_assessment", width)
 
 
 @app.command()
@@ -281,11 +281,7 @@ def scenarios(
         a = _analysis(case_file, db, draws=draws)
     if a.comparison is None:
         raise a.error
-    if as_json:
-        return _print_json(a.comparison.to_dict())
-    from plealever.report.terminal import console, render_scenarios
-
-    render_scenarios(a.comparison, case_name=a.name, console=console(width))
+    _show(a, a.comparison, as_json, lambda r: r.to_dict(), "render_scenarios", width)
 
 
 @app.command()

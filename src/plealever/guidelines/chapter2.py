@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from plealever.errors import CaseFileError, NotModelledError
+from plealever.errors import CaseFileError, LawDataError, NotModelledError
 from plealever.guidelines import images
 from plealever.guidelines.context import Ctx, Scope
 from plealever.guidelines.trace import Step
@@ -76,8 +76,7 @@ class Walk:
 
     def when(self, version: Version) -> tuple[bool | None, str]:
         """Evaluate a simple `when` condition: True, False, or None when a fact is unknown."""
-        assert version.when is not None
-        for name, expected in version.when.items():
+        for name, expected in (version.when or {}).items():
             value = getattr(self.facts, name)
             if value is None:
                 self.ctx.unknown_facts.add(name)
@@ -227,7 +226,8 @@ class Walk:
 
     def cross_reference(self, provision: Provision, version: Version) -> None:
         target = provision.target
-        assert target is not None
+        if target is None:
+            raise LawDataError(f"cross reference {provision.pin} names no target guideline")
         if self.scope.excluded(provision.pin) or not self.scope.found(provision.pin):
             why = (
                 "found not to apply"

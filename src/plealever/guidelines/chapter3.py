@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from plealever.errors import CaseFileError
+from plealever.errors import CaseFileError, LawDataError
 from plealever.guidelines.context import Ctx, Scope
 from plealever.guidelines.trace import Step
 
@@ -87,8 +87,9 @@ def adjustments(ctx: Ctx, scope: Scope, applied: set[str], level: int, group: st
 
 def combine(ctx: Ctx, groups: list[tuple[str, int]]) -> tuple[int, list[Step]]:
     """§3D1.4: units for each group against the most serious, and the increase they carry."""
-    version = ctx.version("3D1.4")
-    assert version is not None and version.units and version.increase
+    version = ctx.required("3D1.4")
+    if not (version.units and version.increase):
+        raise LawDataError(f"§3D1.4 in the {ctx.edition} Manual lacks its units or increase table")
     highest = max(level for _, level in groups)
     if len(groups) == 1:
         s = ctx.step("3D1.4", 0, "one group of closely related counts; no units added", status="info")
@@ -116,8 +117,7 @@ def combine(ctx: Ctx, groups: list[tuple[str, int]]) -> tuple[int, list[Step]]:
 def acceptance(ctx: Ctx, level: int) -> tuple[int, int, list[Step]]:
     """§3E1.1. Returns (new level, levels taken off, steps)."""
     choice = ctx.case.acceptance
-    a, b = ctx.version("3E1.1(a)"), ctx.version("3E1.1(b)")
-    assert a is not None and b is not None
+    a, b = ctx.required("3E1.1(a)"), ctx.required("3E1.1(b)")
     if choice is None:
         ctx.warnings.append("acceptance not stated; computed without acceptance of responsibility.")
     if choice in (None, "none"):

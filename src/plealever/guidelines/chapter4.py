@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from plealever.errors import LawDataError
 from plealever.guidelines.context import Ctx, Scope
 from plealever.guidelines.trace import Step
 from plealever.law.rulebook import LIFE, Statute
@@ -63,8 +64,9 @@ def repeat_sex_offender(
         return level, chc, steps
     certainty = "contested" if contested else None
     if want_a and not scope.excluded("4B1.5(a)"):
-        version = ctx.version("4B1.5(a)")
-        assert version is not None and version.table
+        version = ctx.required("4B1.5(a)")
+        if not version.table:
+            raise LawDataError(f"§4B1.5(a) in the {ctx.edition} Manual lacks its table")
         biggest = max((maxima[s.key] for s in hits), key=lambda m: float("inf") if m == LIFE else m)
         row = next(
             r
@@ -98,8 +100,7 @@ def repeat_sex_offender(
             chc = floor
         return new_level, chc, steps
     if want_b and not scope.excluded("4B1.5(b)"):
-        version = ctx.version("4B1.5(b)")
-        assert version is not None
+        version = ctx.required("4B1.5(b)")
         raised = level + (version.levels or 0)
         floor = (version.floor or 0) - accepted
         # The text: if level + 5 is below 22, the level "shall be" 22 less acceptance, even where that

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from plealever.errors import LawDataError
 from plealever.guidelines.context import Ctx
 from plealever.guidelines.trace import Range, Step
+from plealever.law.dated import in_force
 from plealever.law.rulebook import LIFE
 
 INF = float("inf")
@@ -38,11 +40,9 @@ def table_range(ctx: Ctx, level: int, chc: str) -> tuple[int, Range, list[Step]]
 
 
 def zone(ctx: Ctx, r: Range) -> str:
-    version = None
-    for z in ctx.book.zones:
-        if z["effective"] <= ctx.edition:
-            version = z
-    assert version is not None
+    version = in_force(ctx.book.zones, ctx.edition)
+    if version is None:
+        raise LawDataError(f"the Sentencing Table has no zones in force in the {ctx.edition} Manual")
     low = _num(r.min)
     for band in version["bands"]:
         if low >= band["min_from"] and (band["min_to"] is None or low <= band["min_to"]):

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from plealever.case.model import Case
-from plealever.errors import UnknownPinError
+from plealever.errors import LawDataError, UnknownPinError
 from plealever.guidelines.trace import Step
 from plealever.law.rulebook import Rulebook, Version
 
@@ -76,6 +76,13 @@ class Ctx:
 
     def version(self, pin: str) -> Version | None:
         return self.book.at(pin, self.edition)
+
+    def required(self, pin: str) -> Version:
+        """The version of a provision the calculation cannot do without; its absence is a data defect."""
+        version = self.book.at(pin, self.edition)
+        if version is None:
+            raise LawDataError(f"the law data has no version of §{pin} in force in the {self.edition} Manual")
+        return version
 
     def citation(self, pin: str, version: Version | None) -> str:
         year = self.edition.year

@@ -267,7 +267,11 @@ class _Calc:
                 "4A1.2(a)(4)",
                 "convicted but not yet sentenced: counted as a one-point prior sentence",
             )
-        assert sentenced is not None
+        if sentenced is None:
+            raise CaseFileError(
+                f"record {r.label!r} has no sentence_date (give it, or convicted_not_sentenced: true)",
+                field="criminal_history.records",
+            )
         if r.diversion == "with_admission":
             # §4A1.2(f): counted under §4A1.1(c), whatever confinement came with it.
             other_start = years_before(self.c, self.windows.other_window_years)
@@ -588,5 +592,6 @@ def compute(ctx: Ctx) -> History:
         step = ctx.step("4A1.1", 0, how, status="info", version=version)
         steps = (from_records.steps if from_records else []) + [step]
         return History(points, category, steps, False)
-    assert from_records is not None
+    if from_records is None:
+        raise CaseFileError("give a category, points or records", field="criminal_history")
     return from_records

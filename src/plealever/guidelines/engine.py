@@ -275,7 +275,8 @@ def _calculate(
             walk.run()
             if best is None or walk.level > best.level:
                 best = walk
-        assert best is not None
+        if best is None:
+            raise LawDataError(f"no guideline walk ran for {label}")
         steps += best.steps
         if len({u.statute.key for u in members}) > 1:
             steps.append(
@@ -350,8 +351,7 @@ def _calculate(
 
 def _groups(ctx: Ctx, units: list[_Unit]) -> list[tuple[str, str, list[_Unit]]]:
     """§3D1.2: one group for all counts under a guideline grouped under (d); per minor otherwise."""
-    version = ctx.version("3D1.2(d)")
-    assert version is not None
+    version = ctx.required("3D1.2(d)")
     under_d = set(version.grouped_under_d or [])
     out: dict[str, tuple[str, str, list[_Unit]]] = {}
     for i, u in enumerate(units):

@@ -56,8 +56,16 @@ class _StrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ign
         return super().construct_mapping(node, deep=deep)
 
 
+def _increasing(versions: list, what: str) -> list:
+    """Dated versions must be listed oldest first, one per date (the in-force rule relies on it)."""
+    dates = [v.effective for v in versions]
+    if not versions or dates != sorted(dates) or len(set(dates)) != len(dates):
+        raise ValueError(f"{what} must be non-empty with strictly increasing effective dates")
+    return versions
+
+
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Authority(_Strict):
@@ -136,10 +144,7 @@ class Provision(_Strict):
     @field_validator("versions")
     @classmethod
     def _ordered(cls, versions: list[Version]) -> list[Version]:
-        dates = [v.effective for v in versions]
-        if not versions or dates != sorted(dates) or len(set(dates)) != len(dates):
-            raise ValueError("versions must be non-empty with strictly increasing effective dates")
-        return versions
+        return _increasing(versions, "versions")
 
     def at(self, edition: dt.date) -> Version | None:
         """The version in force in `edition`, or None if the provision did not exist then."""
@@ -183,10 +188,7 @@ class Statute(_Strict):
     @field_validator("penalties")
     @classmethod
     def _ordered(cls, versions: list[PenaltyVersion]) -> list[PenaltyVersion]:
-        dates = [v.effective for v in versions]
-        if not versions or dates != sorted(dates) or len(set(dates)) != len(dates):
-            raise ValueError("penalties must be non-empty with strictly increasing effective dates")
-        return versions
+        return _increasing(versions, "penalties")
 
     def at(self, offense_date: dt.date) -> PenaltyVersion | None:
         return in_force(self.penalties, offense_date)
@@ -289,6 +291,14 @@ class Rulebook:
                 for ref in version.authorities:
                     if ref not in self.authorities:
                         raise LawDataError(f"statute {statute.key} cites unknown authority {ref!r}")
+        others = [(f"section {k}", v.authorities) for k, v in self.sections.items()]
+        others += [(f"edition {e.effective}", e.authorities) for e in self.editions]
+        others += [(f"supervised release from {v.effective}", v.authorities) for v in self.supervised_release]
+        others += [("the Sentencing Table", getattr(self, "table_authorities", []))]
+        for what, refs in others:
+            for ref in refs:
+                if ref not in self.authorities:
+                    raise LawDataError(f"{what} cites unknown authority {ref!r}")
         for doc, refs in self._document_refs():
             for ref in refs:
                 if ref not in self.authorities:

@@ -75,6 +75,7 @@ def compare(
     case: Case,
     *,
     assessment: Assessment,
+    charged: Result | None = None,
     book: Rulebook | None = None,
     today: dt.date | None = None,
     draws: int | None = None,
@@ -82,7 +83,8 @@ def compare(
 ) -> Comparison:
     """Every scenario of `case` side by side, reading the mitigation `assessment` already made.
 
-    Each scenario is calculated once; the plea as charged is calculated first and its result reused
+    Each scenario is calculated once; the plea as charged is calculated first (or taken from `charged`,
+    the calculation of the charges, when the overlay leaves the case unchanged) and its result reused
     for the (C) cap, the image-tier stipulation and the sensitivity base."""
     book = book if book is not None else rulebook()
     today = today or dt.date.today()
@@ -94,7 +96,8 @@ def compare(
     if not sentenced_under_2G2_2(book, case):  # the same rule the lever status uses
         stance = "not_applicable"
     band, defenses, profile_why = profile(assessment)
-    base = sc_mod.evaluate(book, case, sc_mod.AS_CHARGED, True, statuses, today)
+    same = charged is not None and sc_mod.overlay(case, sc_mod.AS_CHARGED) == case.model_copy(update={"scenarios": []})
+    base = sc_mod.evaluate(book, case, sc_mod.AS_CHARGED, True, statuses, today, result=charged if same else None)
     specs = [(s, True) for s in sc_mod.generate(book, case, as_charged=base.result)]
     user_ids = {s.id for s in case.scenarios}
     specs = [(s, g) for s, g in specs if s.id not in user_ids] + [(s, False) for s in case.scenarios]
@@ -102,7 +105,7 @@ def compare(
         base if spec is sc_mod.AS_CHARGED else sc_mod.evaluate(book, case, spec, generated, statuses, today)
         for spec, generated in specs
     ]
-    distinct = [base] + [sc for sc in evaluated if sc is not base]
+    distinct = ([] if same else [base]) + [sc for sc in evaluated if sc is not base]
     calculations = sum(sc.result.calculations for sc in distinct if sc.result is not None)
     rows = [_row(book, case, sc, params, n, base_seed, band, stance, defenses) for sc in evaluated]
     _compare_rows(rows)

@@ -17,6 +17,20 @@ def _png(fig) -> bytes:
     return buf.getvalue()
 
 
+def chart(analysis, name: str) -> bytes | None:
+    """The named chart of an analysis ("distribution" or "tornado"), drawn once per analysis; None when
+    the analysis has nothing to draw for it."""
+    comparison = analysis.comparison
+    if comparison is None or (name == "tornado" and not comparison.sensitivity):
+        return None
+    if name not in ("distribution", "tornado"):
+        return None
+    if name not in analysis.drawings:
+        draw = distribution_chart if name == "distribution" else lambda c: tornado_chart(c.sensitivity)
+        analysis.drawings[name] = draw(comparison)
+    return analysis.drawings[name]
+
+
 def distribution_chart(comparison) -> bytes:
     labels, data = [], []
     for r in comparison.rows:

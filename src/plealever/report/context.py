@@ -399,7 +399,7 @@ def build_context(analysis: Analysis, *, charts: bool = True) -> MemoContext:
             add(
                 Block(
                     "image",
-                    draw=lambda: _chart("distribution_chart", comparison),
+                    draw=lambda: _chart(analysis, "distribution"),
                     caption="Simulated sentence by scenario",
                     alt="Box plots of the simulated sentence in months for each scenario",
                 )
@@ -408,7 +408,7 @@ def build_context(analysis: Analysis, *, charts: bool = True) -> MemoContext:
                 add(
                     Block(
                         "image",
-                        draw=lambda: _chart("tornado_chart", comparison.sensitivity),
+                        draw=lambda: _chart(analysis, "tornado"),
                         caption="Sensitivity of the expected sentence (plea as charged)",
                         alt="Horizontal bars showing how many months "
                         "each stipulation or mitigation item changes the expected sentence",
@@ -426,10 +426,10 @@ def build_context(analysis: Analysis, *, charts: bool = True) -> MemoContext:
     )
 
 
-def _chart(name: str, data) -> bytes:
+def _chart(analysis: Analysis, name: str) -> bytes:
     from plealever.report import charts  # matplotlib loads only for a format that shows charts
 
-    return getattr(charts, name)(data)
+    return charts.chart(analysis, name) or b""
 
 
 def book_policy(book: Rulebook, case) -> str:

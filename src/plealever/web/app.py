@@ -223,14 +223,14 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
 
     @app.get("/cases/{case_id}/charts/{name}.png", include_in_schema=False)
     def chart(case_id: str, name: str):
-        from plealever.report.charts import distribution_chart, tornado_chart
+        from plealever.report import charts
 
-        comparison = _comparison(cache.get(store.get(case_id)))
-        if name == "distribution":
-            return Response(distribution_chart(comparison), media_type="image/png")
-        if name == "tornado" and comparison.sensitivity:
-            return Response(tornado_chart(comparison.sensitivity), media_type="image/png")
-        return JSONResponse({"error": "no such chart"}, 404)
+        analysis = cache.get(store.get(case_id))
+        _comparison(analysis)
+        png = charts.chart(analysis, name)
+        if png is None:
+            return JSONResponse({"error": "no such chart"}, 404)
+        return Response(png, media_type="image/png")
 
     @app.get("/cases/{case_id}/memo.{fmt}", include_in_schema=False)
     def memo(case_id: str, fmt: str):

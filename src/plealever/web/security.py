@@ -4,6 +4,7 @@ check against DNS rebinding, CSRF protection on cookie-authenticated writes, and
 from __future__ import annotations
 
 import hmac
+import logging
 import secrets
 from dataclasses import dataclass, field
 
@@ -85,7 +86,8 @@ class Guard(BaseHTTPMiddleware):
             return self._harden(PlainTextResponse("Missing or wrong CSRF token.", 403))
         try:
             return self._harden(await call_next(request))
-        except Exception:  # noqa: BLE001 - never answer without the security headers
+        except Exception:  # noqa: BLE001 - a bug still gets the security headers, and is logged
+            logging.getLogger("plealever.web").exception("unhandled error on %s", request.url.path)
             return self._harden(PlainTextResponse("Internal error; nothing was saved.", 500))
 
     @staticmethod
