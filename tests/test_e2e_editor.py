@@ -368,3 +368,34 @@ def test_a_memo_download_in_each_format(browser, app):
         [str(EXE), "memo", f"{case_id[:8]}@1", "--db", db], capture_output=True, text=True, check=True
     ).stdout
     assert cli.encode("utf-8") == got["md"]
+
+
+def test_error_regions_change_only_when_their_message_does_and_the_result_is_announced(browser, app):
+    from playwright.sync_api import expect
+
+    base, _, case_id, _ = app
+    page = _page(browser, app)
+    page.goto(f"{base}/cases/{case_id}")
+    page.wait_for_selector("#guideline-range")
+    regions = page.eval_on_selector_all("span.error[id^='e-']", "els => els.length")
+    assert regions > 50  # one per field (and per list and row), each referenced by aria-describedby
+    assert page.eval_on_selector_all("[role=alert]", "els => els.length") == 0
+    described = page.get_attribute("#f-facts-videos", "aria-describedby").split()
+    assert described == ["h-f-facts-videos", "e-f-facts-videos"]
+    assert "75 images" in page.text_content("#h-f-facts-videos")  # visible help from the model
+    assert page.text_content("label[for=f-facts-receipt_only_no_intent_to_distribute]").startswith(
+        "Receipt only, no intent to distribute"
+    )
+    page.evaluate(
+        """() => { window.changed = [];
+        const seen = new MutationObserver(ms => ms.forEach(m => window.changed.push(m.target.id || m.target.parentNode.id)));
+        document.querySelectorAll("span.error[id^='e-']").forEach(e => seen.observe(e, {childList: true, characterData: true, subtree: true})); }"""
+    )
+    page.fill("#f-facts-image_count", "100")
+    expect(page.locator("#guideline-range")).to_have_text("46-57")
+    expect(page.locator("#live")).to_have_text(re.compile("guideline range 46-57 months"))
+    assert page.get_attribute("#live", "aria-live") == "polite"
+    assert page.evaluate("window.changed") == []  # no error region rewritten when nothing changed
+    page.fill("#f-facts-videos", "-1")
+    expect(page.locator("#e-f-facts-videos")).to_have_text("must be 0 or more")
+    assert set(page.evaluate("window.changed")) == {"e-f-facts-videos"}
