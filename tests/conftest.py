@@ -13,3 +13,13 @@ def shared() -> Path:
     if not SHARED.is_dir():
         pytest.skip("../shared is not beside this checkout")
     return SHARED
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_records_store(tmp_path_factory):
+    """Tests see the bundled offender rows and parameters, never a developer's own imports or refit."""
+    import os
+
+    if "PLEALEVER_DATA_DIR" not in os.environ:
+        os.environ["PLEALEVER_DATA_DIR"] = str(tmp_path_factory.mktemp("plealever-data"))
+    yield

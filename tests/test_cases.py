@@ -96,6 +96,20 @@ def test_case(item: dict) -> None:
         assert got_alt == [tuple(x) for x in expect["prior_alternatives"]], got_alt
     for text in expect.get("warnings_contain", []):
         assert any(text in w for w in got["warnings"]), f"no warning contains {text!r}: {got['warnings']}"
+    for text in expect.get("warnings_absent", []):
+        assert not any(text in w for w in got["warnings"]), f"a warning contains {text!r}: {got['warnings']}"
+    for pin, text in expect.get("reason_contains", {}).items():
+        reasons = [s["reason"] for s in got["steps"] + (history or {}).get("steps", []) if s["pin"] == pin]
+        assert any(text in r for r in reasons), f"{pin}: no reason contains {text!r}: {reasons}"
+    for pin, ids in expect.get("step_authorities", {}).items():
+        cited = {a for s in got["steps"] if s["pin"] == pin for a in s["authorities"]}
+        assert set(ids) <= cited, f"{pin} cites {sorted(cited)}, not all of {ids}"
+    for i, text in expect.get("count_tiers", {}).items():
+        assert text in got["counts"][int(i)]["tier"], got["counts"][int(i)]
+    if "count_certainty" in expect:
+        assert [c["certainty"] for c in got["counts"]] == expect["count_certainty"], got["counts"]
+    if "alternative_effective_range" in expect:
+        assert got["alternative_edition"]["effective_range"] == expect["alternative_effective_range"]
     # The running total of the last Chapter 2-4 step equals the total offense level before the table clamp.
     totals = [s["running_total"] for s in got["steps"] if s["running_total"] is not None]
     assert totals, "every calculation reports running totals"

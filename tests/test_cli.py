@@ -110,6 +110,24 @@ def test_rules_show_by_edition() -> None:
     assert "from 2016-11-01; levels 4" in full.stdout
 
 
+def test_rules_show_lists_clause_pins_conditions_and_the_edition_mark() -> None:
+    out = plealever("rules", "show", "2G2.1(b)(6)")
+    assert out.returncode == 0, out.stderr
+    assert "clauses (one finding each, same levels): 2G2.1(b)(6)(A), 2G2.1(b)(6)(B)" in out.stdout
+    for pin, clause in [("2G1.3(b)(1)", "2G1.3(b)(1)(B)"), ("2G2.6(b)(2)", "2G2.6(b)(2)(A)")]:
+        assert clause in plealever("rules", "show", pin).stdout
+    g13 = plealever("rules", "show", "2G1.3(b)(4)(B)", "--edition", "2025-11-01").stdout
+    assert "only if base: 2G1.3(a)(4); only if statutes: 2421A(b)(2); verified" in g13
+    # The 2009 version of §2G1.3(a)(3) is unverified for its own history but read in the 2025 Manual.
+    assert (
+        "statutes 2422(b), 2423(a); verified"
+        in plealever("rules", "show", "2G1.3(a)(3)", "--edition", "2025-11-01").stdout
+    )
+    assert "statutes 2422(b), 2423(a); unverified" in plealever(
+        "rules", "show", "2G1.3(a)(3)", "--edition", "2024-11-01"
+    ).stdout
+
+
 BAD = [
     ("wrong type", "counts: [{statute: '2252A(a)(5)', count: two}]", "counts[0].count"),
     ("negative count", "counts: [{statute: '2252A(a)(5)', count: -1}]", "counts[0].count"),
@@ -138,6 +156,25 @@ BAD = [
     ),
     ("not yaml", "counts: [unclosed", "not valid YAML"),
     ("limb missing", "counts: [{statute: '2251(a)'}]\nfindings: ['2G2.1(b)(1)']", "name one of"),
+    (
+        "conviction after sentence",
+        "counts: [{statute: '2252A(a)(5)'}]\nacceptance: none\n"
+        "criminal_history: {records: [{label: A, conviction_date: 2020-02-01, sentence_date: 2020-01-01}]}",
+        "sentence_date 2020-01-01 is before conviction_date 2020-02-01",
+    ),
+    (
+        "commencement after offense",
+        "offense_date: 2024-01-01\ncounts: [{statute: '2252A(a)(5)'}]\nacceptance: none\n"
+        "criminal_history: {instant_offense_commenced: 2024-02-01, category: I}",
+        "instant_offense_commenced 2024-02-01 is after offense_date",
+    ),
+    ("manual after the last edition", "manual: 2027-11-01\ncounts: [{statute: '2252A(a)(5)'}]", "manual"),
+    (
+        "pecuniary without a value",
+        "counts: [{statute: '2252A(a)(2)'}]\nfacts: {distribution: pecuniary}",
+        "facts.distribution_retail_value",
+    ),
+    ("attempt words dropped", "counts: [{statute: '2252A(a)(2)(foo)'}]", "counts[0].statute"),
 ]
 
 

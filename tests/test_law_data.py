@@ -198,3 +198,33 @@ def test_every_authority_has_a_citation_proposition_and_source() -> None:
         assert a.cite and a.url.startswith("http"), key
         assert a.proposition, f"{key} has no proposition"
         assert a.year or key == "manual-archive", f"{key} has no year"
+
+
+def test_audit_conditions_and_clauses_match_the_2025_text(manual: str) -> None:
+    """Issue 11: the conditions a finding needs, and the clause pins, are the Manual's own words."""
+    book = rulebook()
+    g13 = section_text(manual, "§2G1.3. Promoting a Commercial Sex Act", 4000)
+    assert "(B) If (i) subsection (a)(4) applies; and (ii) the offense of conviction is 18 U.S.C. § 2421A(b)(2)" in g13
+    assert book.at("2G1.3(b)(4)(B)", NOV_2025).conditions == {
+        "base": ["2G1.3(a)(4)"],
+        "statutes": ["2421A(b)(2)"],
+    }
+    assert "subsection (b)(3)(B) shall not apply if the offense of conviction is 18 U.S.C. § 2421A" in g13
+    assert book.at("2G1.3(b)(3)(B)", NOV_2025).conditions == {"not_statutes": ["2421A"]}
+    assert "(5) If (A) subsection (a)(3) or (a)(4) applies; and (B) the offense involved a minor" in g13
+    assert "If (A) the defendant was a parent, relative, or legal guardian of the minor; or (B) the minor" in g13
+    assert "(A) If (i) the offense involved the commission of a sex act or sexual contact; or (ii)" in g13
+    g21 = section_text(manual, "§2G2.1. Sexually Exploiting", 3000)
+    assert "(A) the knowing misrepresentation of a participant’s identity" in g21
+    assert "(B) the use of a computer or an interactive computer service to (i) persuade" in g21
+    g26 = section_text(manual, "§2G2.6. Child Exploitation", 1200)
+    assert "(2) If (A) the defendant was a parent, relative, or legal guardian of a mi- nor victim; or (B)" in g26
+    assert book.provisions["2G2.6(b)(2)"].clauses == ["(A)", "(B)"]
+    assert book.provisions["2G1.3(b)(1)"].clauses == ["(A)", "(B)"]
+    x = section_text(manual, "§2X1.1. Attempt, Solicitation, or Conspiracy (Not Covered", 1500)
+    assert "(1) If an attempt, decrease by 3 levels" in x and "(2) If a conspiracy, decrease by 3 levels" in x
+    assert book.at("2X1.1(b)(1)", NOV_2025).levels == book.at("2X1.1(b)(2)", NOV_2025).levels == -3
+    n1 = section_text(manual, "Offense guidelines that expressly cover attempts include:", 700)
+    assert not any(g in n1 for g in ("2G1.3", "2G2.1", "2G2.2", "2G2.6"))  # so §2X1.1 applies to them
+    b15 = section_text(manual, "§4B1.5. Repeat and Dangerous Sex Offender", 6000)
+    assert "§ 2247(a) or § 2426(a))" in b15 and "subsequent to sustaining" in b15

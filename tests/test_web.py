@@ -372,3 +372,16 @@ def test_errors_are_translated_in_one_place(client):
     assert missing.status_code == 404 and missing.json() == {"error": "no case nope"}
     page = client.get("/cases/nope/assessment")
     assert page.status_code == 404 and 'role="alert"' in page.text and "no case" in page.text
+
+
+def test_scenarios_page_and_api_show_the_similar_offender_panel(client):
+    case_id = client.get("/api/cases").json()[0]["id"]
+    page = client.get(f"/cases/{case_id}/scenarios").text
+    assert 'id="similar-offenders"' in page and "Range 63-78 months as found" in page
+    assert "too few cases" in page and "FY2019-FY2023" in page
+    h = {"Authorization": f"Bearer {SETTINGS.token}"}
+    panel = client.get(f"/api/cases/{case_id}/similar", headers=h).json()
+    first = panel["ranges"][0]
+    assert first["range"] == {"min": 63, "max": 78, "text": "63-78"}
+    assert first["groups"][0]["group"] == "nation" and first["groups"][0]["n"] == 208
+    assert panel["records"]["fiscal_years"] == [2019, 2020, 2021, 2022, 2023]

@@ -288,35 +288,163 @@ def scenarios(
 def calibrate(
     records: Annotated[
         Path | None,
-        typer.Option("--records", help="Score the model on a supplemental file (CSV or .csv.xz)."),
+        typer.Option(
+            "--records",
+            help="Score the model on a file of offender rows in the Commission's names (CSV, .csv.xz, SAS); "
+            "a supplemental file (SENTRNGE) gets the older range-position comparison.",
+        ),
+    ] = None,
+    predictions: Annotated[
+        Path | None,
+        typer.Option(
+            "--predictions",
+            help="With --records: write row,p_below,p_within,p_above,q10,q25,q50,q75,q90 for every data row.",
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
     refit: Annotated[
-        bool, typer.Option("--refit", help="Print the fitted block refitted on FY2014-FY2015.")
+        bool,
+        typer.Option("--refit", help="Refit the practice model on the loaded rows (held-out test first) and keep it."),
     ] = False,
     width: WidthOpt = None,
 ) -> None:
-    """The outcome model beside Sentencing Commission data: fitted years, held-out years, published cells."""
+    """The outcome model beside Sentencing Commission data: held-out year, published cells, contrasts."""
+    from plealever.errors import UsageError
     from plealever.law.rulebook import rulebook
     from plealever.negotiation import calibration
 
     book = rulebook()
+    if predictions is not None and records is None:
+        raise UsageError("--predictions needs --records FILE")
     if refit:
-        with _progress("Refitting the outcome model"):
-            fitted = calibration.refit()
-        typer.echo(json.dumps(fitted, indent=2))
-        return
-    with _progress("Scoring the outcome model"):
-        if records is not None:
-            result = calibration.compare(book.documents["outcome-model"]["fitted"], calibration.read(records))
-        else:
+        return _refit(as_json)
+    kind = calibration.file_kind(records) if records is not None else None
+    if kind == "neither":
+        from plealever.data.records import COLUMNS
+        from plealever.errors import RecordsError
+
+        raise RecordsError(
+            f"expected columns of offender rows ({', '.join(COLUMNS)}) or of a supplemental file "
+            "(OFFGUIDE, PCNTDEPT, SENTRNGE)",
+            file=str(records),
+        )
+    if kind == "offender":
+        return _score(records, predictions, as_json)
+    if records is not None:
+        if predictions is not None:
+            raise UsageError("a supplemental file has no range; --predictions needs offender rows", file=str(records))
+        result = calibration.compare(book.documents["outcome-model"]["fitted"], calibration.read(records))
+    else:
+        from plealever.negotiation import practice_checks
+
+        with _progress("Scoring the outcome model"):
             result = calibration.report(book)
+            result["practice"] = practice_checks.report(book)
     if as_json:
         typer.echo(json.dumps(result, indent=2))
         return
+    from plealever.report.practice_view import render_practice_checks
     from plealever.report.terminal import console, render_calibration
 
     render_calibration(result, records=str(records) if records else None, console=console(width))
+    if records is None:
+        render_practice_checks(result["practice"])
+
+
+def _score(records: Path, predictions: Path | None, as_json: bool) -> None:
+    """Score the practice model on a file of offender rows; write the predictions atomically."""
+    from plealever.data import records as rec
+    from plealever.data.store import load
+    from plealever.negotiation import practice
+
+    recs = rec.read(records)
+    params = practice.load_params()
+    pred = practice.predict_records(params, recs)
+    base = practice.baseline_fit(load(), years=params.doc["data"]["fiscal_years"])
+    result = practice.evaluate(params, recs, base, pred)
+    result["file"] = str(records)
+    if predictions is not None:
+        practice.write_predictions(pred, predictions)
+        result["predictions"] = str(predictions)
+    if as_json:
+        return _print_json(result)
+    from plealever.report.practice_view import render_scores
+
+    render_scores(result, title=f"Practice model scored on {records}")
+    if predictions is not None:
+        typer.echo(f"predictions written to {predictions}")
+
+
+def _refit(as_json: bool) -> None:
+    """Refit the practice model on the loaded rows and keep it in the data directory."""
+    from plealever.data.store import load
+    from plealever.negotiation import practice
+
+    doc = practice.refit(load())
+    path = practice.user_params_path()
+    practice.write_params(doc, path)
+    result = {"data": doc["data"], "held_out": doc.get("held_out"), "prior_widths": doc["prior_widths"],
+              "written": str(path)}
+    if as_json:
+        return _print_json(result)
+    from plealever.report.practice_view import render_scores
+
+    d = result["data"]
+    typer.echo(f"Refitted on {d['rows']} rows (FY{d['fiscal_years'][0]}-FY{d['fiscal_years'][-1]}); "
+               f"parameters written to {path}")
+    ho = result["held_out"]
+    if ho:
+        render_scores(ho, title=f"Held out: fitted on FY{ho['fitted_on'][0]}-FY{ho['fitted_on'][-1]}, "
+                      f"scored on FY{ho['held_out']}")
+
+
+@app.command()
+def similar(case_file: CaseArg, as_json: JsonOpt = False) -> None:
+    """What happened to offenders with the case's guideline range: nationally, in its circuit and district, by plea."""
+    from plealever.negotiation.similar import panel_for_analysis
+
+    result = panel_for_analysis(_analysis(case_file, draws=100))  # the panel reads no draws
+    if as_json:
+        return _print_json(result)
+    from plealever.report.practice_view import render_similar
+
+    render_similar(result)
+
+
+data_app = typer.Typer(no_args_is_help=True, help="Sentencing Commission offender rows for the practice model.")
+app.add_typer(data_app, name="data")
+
+
+@data_app.command("import")
+def data_import(
+    files: Annotated[list[Path], typer.Argument(metavar="FILE...", help="CSV, .csv.xz, .sas7bdat or .xpt files.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Import offender rows (child-pornography rows, OFFGUIDE 7, are kept) into the local store, atomically."""
+    from plealever.data.store import import_files
+
+    _data_status(import_files(files), as_json)
+
+
+@data_app.command("status")
+def data_status(as_json: JsonOpt = False) -> None:
+    """What offender rows are loaded: files, fiscal years, row counts, checksum."""
+    from plealever.data.store import status
+
+    _data_status(status(), as_json)
+
+
+def _data_status(status: dict, as_json: bool) -> None:
+    from plealever.negotiation import practice
+
+    params = practice.load_params()
+    checksum = params.doc["data"]["checksum"]
+    status["parameters"] = {"origin": params.origin, "checksum": checksum, "matches": checksum == status["checksum"]}
+    if as_json:
+        return _print_json(status)
+    from plealever.report.practice_view import render_status
+
+    render_status(status)
 
 
 @app.command()
@@ -466,6 +594,8 @@ def rules_show(
             typer.echo(f"\n§{p.pin}: not in this edition")
             continue
         typer.echo(f"\n§{p.pin}: {p.label}")
+        if p.clauses:
+            typer.echo("  clauses (one finding each, same levels): " + ", ".join(p.pin + c for c in p.clauses))
         for v in versions:
             parts = [f"from {v.effective}"]
             if v.deleted:
@@ -477,6 +607,10 @@ def rules_show(
                 parts.append("statutes " + ", ".join(v.statutes))
             if v.when:
                 parts.append("when " + ", ".join(f"{k}={val}" for k, val in v.when.items()))
+            for k, names in (v.conditions or {}).items():
+                parts.append(f"only if {k.replace('_', ' ')}: " + ", ".join(names))
+            if v.knowledge:
+                parts.append(f"knowing distribution: {v.knowledge}")
             if v.table:
                 parts.append(
                     "table "
@@ -487,7 +621,8 @@ def rules_show(
                         for r in v.table
                     )
                 )
-            parts.append(v.certainty)
+            # With --edition, how sure the data is of the version in that edition (read for it or not).
+            parts.append(book.certainty_in(v, day) if day else v.certainty)
             typer.echo("  " + "; ".join(parts))
             typer.echo("    " + book.cite(v.authorities))
             if v.note:

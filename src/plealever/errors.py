@@ -53,6 +53,10 @@ class NotModelledError(CaseFileError):
     """The case needs a rule the tool does not compute (yet); guessing would give a wrong range."""
 
 
+class RecordsError(PlealeverError):
+    """A file of sentencing records cannot be read: the file, the data row and the column are named."""
+
+
 # --- the tool's own data and environment ------------------------------------------------------
 
 

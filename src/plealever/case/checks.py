@@ -29,11 +29,17 @@ def contradictions(case: Case, *, possession_only: bool) -> list[str]:
             "Contradiction: facts.infant_or_toddler is true but facts.prepubescent is false; an infant "
             "or toddler is necessarily a minor under 12."
         )
-    if f.distribution == "pecuniary" and not f.distribution_retail_value:
+    if f.distribution_knowing is not None and f.distribution in (None, "none"):
         out.append(
-            "facts.distribution is 'pecuniary' but no distribution_retail_value is given; §2G2.2(b)(3)(A) "
-            "is computed at its 5-level minimum."
+            f"facts.distribution_knowing is {f.distribution_knowing} but facts.distribution is "
+            f"{f.distribution!r}; it is not used."
         )
+    for i, count in enumerate(case.counts):
+        if count.prong == "distribution" and f.distribution == "none":
+            out.append(
+                f"Contradiction: counts[{i}] is a conviction on the distribution prong, but facts.distribution is "
+                "'none'; §2G2.2(b)(3) follows the facts as stated. Check them."
+            )
     if f.distribution_retail_value and f.distribution != "pecuniary":
         out.append(
             "facts.distribution_retail_value is given but facts.distribution is not 'pecuniary'; the value "

@@ -211,7 +211,13 @@ class Court(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     circuit: Literal["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "DC"] | None = None
-    district: str | None = None
+    district: str | None = Field(
+        None,
+        max_length=120,
+        description="The district of sentencing: the Sentencing Commission's name (e.g. 'Texas East') or a "
+        "common spelling ('E.D. Tex.', 'Eastern District of Texas'); it sets the circuit and the local "
+        "practice the outcome model and the similar-offender panel use.",
+    )
     judge_tendency: Literal["more_lenient", "typical", "less_lenient"] | None = Field(
         None,
         description="How the sentencing judge's record in these cases compares with the district's, if known.",
@@ -220,6 +226,37 @@ class Court(BaseModel):
         None,
         description="The court's known stance on varying from §2G2.2 on policy grounds (else the circuit's).",
     )
+
+    @model_validator(mode="after")
+    def _district(self) -> Court:
+        if self.district is None:
+            return self
+        from plealever.law.districts import names_hint, resolve
+
+        found = resolve(self.district)
+        if found is None:
+            raise ValueError(
+                f"{self.district!r} is not a federal district; expected a district in the Sentencing "
+                f"Commission's list (its name, e.g. 'Texas East', or 'E.D. Tex.' or 'Eastern District of "
+                f"Texas'): {names_hint()}"
+            )
+        if self.circuit is not None and self.circuit != found.circuit:
+            raise ValueError(
+                f"district {self.district!r} ({found.court_name}) is in circuit {found.circuit}, "
+                f"not circuit {self.circuit}"
+            )
+        return self
+
+    def district_record(self):
+        """The district as the Commission codes it (plealever.law.districts.District), or None."""
+        from plealever.law.districts import resolve
+
+        return resolve(self.district) if self.district else None
+
+    def effective_circuit(self) -> str | None:
+        """The circuit given, else the district's."""
+        d = self.district_record()
+        return self.circuit or (d.circuit if d else None)
 
 
 class Deadlines(BaseModel):

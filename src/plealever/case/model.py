@@ -36,7 +36,17 @@ class Facts(_Model):
         None, description="Material portrays the sexual abuse or exploitation of an infant or toddler."
     )
     distribution: Distribution | None = Field(
-        None, description="The most serious kind of distribution (§2G2.2(b)(3) limbs)."
+        None,
+        description="The most serious kind of distribution (§2G2.2(b)(3) limbs): pecuniary (A), "
+        "thing_of_value (B), to_minor (C), to_minor_inducement (D), to_minor_sexual_conduct (E), knowing "
+        "(F, any other distribution), none.",
+    )
+    distribution_knowing: bool | None = Field(
+        None,
+        description="Whether the defendant knowingly engaged in the distribution (e.g. knew the file-sharing "
+        "program shared the files). Since Nov. 1, 2016 (amendment 801) §2G2.2(b)(3)(B) and (F) and "
+        "§2G2.1(b)(3) need knowing conduct; before, (F) and §2G2.1(b)(3) reached any distribution the "
+        "offense involved. Omitted: taken as the kind of distribution states (knowing).",
     )
     distribution_retail_value: float | None = Field(
         None, ge=0, description="Retail value in dollars of material distributed for pecuniary gain."
@@ -90,6 +100,11 @@ class PriorRecord(_Model):
     offense_date: dt.date | None = Field(None, description="Date of the prior offense.")
     sentence_date: dt.date | None = Field(
         None, description="Date the sentence was imposed (omit only with convicted_not_sentenced)."
+    )
+    conviction_date: dt.date | None = Field(
+        None,
+        description="Date guilt was established (plea, verdict or nolo plea). §4B1.5(a) and the statutes' "
+        "recidivist tiers ask whether the instant offense came after the conviction, not the sentence.",
     )
     release_date: dt.date | None = Field(
         None, description="Last release from confinement on this sentence, including any revocation term."
@@ -162,6 +177,13 @@ class PriorRecord(_Model):
         description="A 'sex offense conviction' under 18 U.S.C. § 2426(b) for §4B1.5(a) (not a trafficking, "
         "receipt or possession prior). 'undecided' shows both outcomes.",
     )
+    prior_sex_offense_2426: Ternary | None = Field(
+        None,
+        description="A 'prior sex offense conviction' under 18 U.S.C. § 2426(b)(1) (chapters 109A, 110, 117, "
+        "§ 1591, or the state equivalent), which triples the maximum for a chapter 117 count (§ 2426(a)). "
+        "Omitted: yes where sex_offense_against_minor is yes; otherwise as statutory_sex_offense_prior, "
+        "with a warning (the lists differ). 'undecided' shows both outcomes.",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> PriorRecord:
@@ -169,6 +191,14 @@ class PriorRecord(_Model):
             raise ValueError("sentence_date is required (or set convicted_not_sentenced: true)")
         if self.offense_date and self.sentence_date and self.sentence_date < self.offense_date:
             raise ValueError(f"sentence_date {self.sentence_date} is before offense_date {self.offense_date}")
+        if self.conviction_date and self.sentence_date and self.sentence_date < self.conviction_date:
+            raise ValueError(
+                f"sentence_date {self.sentence_date} is before conviction_date {self.conviction_date}"
+            )
+        if self.conviction_date and self.offense_date and self.conviction_date < self.offense_date:
+            raise ValueError(
+                f"conviction_date {self.conviction_date} is before offense_date {self.offense_date}"
+            )
         if self.release_date and self.sentence_date and self.release_date < self.sentence_date:
             raise ValueError(f"release_date {self.release_date} is before sentence_date {self.sentence_date}")
         if self.suspended_months > self.imprisonment_months + self.imprisonment_days / 30.4375 + 1e-9:
@@ -183,7 +213,10 @@ class CriminalHistory(_Model):
     points: int | None = Field(None, ge=0)
     records: list[PriorRecord] = Field(default_factory=list, description="The prior record (§4A1.1, §4A1.2).")
     instant_offense_commenced: dt.date | None = Field(
-        None, description="When the instant offense, including relevant conduct, began (§4A1.2 n.8)."
+        None,
+        description="When the instant offense, including relevant conduct, began (§4A1.2 n.8); the time "
+        "windows run back from it. Omitted: offense_date is used, with a warning (a later start shortens "
+        "the windows). Must not be after offense_date.",
     )
     under_sentence: UnderSentence | None = Field(
         None,
@@ -198,6 +231,16 @@ class CriminalHistory(_Model):
         if self.category is None and self.points is None and not self.records and self.under_sentence is None:
             raise ValueError("give a category (I-VI), points (a whole number >= 0), or the prior records")
         return self
+
+
+class Defendant(_Model):
+    """Facts about the defendant that the sentencing records measure (never race, sex or national origin)."""
+
+    custody: Literal["detained", "released"] | None = Field(
+        None,
+        description="Pre-sentence custody: detained (in custody) or released (bail, bond, own recognizance "
+        "or other release); the Commission's PRESENT. Unknown if omitted.",
+    )
 
 
 class Case(_Model):
@@ -238,6 +281,7 @@ class Case(_Model):
         default_factory=Prosecutor, description="The prosecutor's policy constraints."
     )
     court: Court = Field(default_factory=Court)
+    defendant: Defendant = Field(default_factory=Defendant)
     deadlines: Deadlines = Field(default_factory=Deadlines)
     scenarios: list[ScenarioSpec] = Field(
         default_factory=list, description="Dispositions to compare, added to the generated ones."
@@ -252,5 +296,11 @@ class Case(_Model):
         if self.offense_date and self.sentencing_date and self.sentencing_date < self.offense_date:
             raise ValueError(
                 f"sentencing_date {self.sentencing_date} is before offense_date {self.offense_date}"
+            )
+        commenced = self.criminal_history.instant_offense_commenced
+        if commenced and self.offense_date and commenced > self.offense_date:
+            raise ValueError(
+                f"criminal_history.instant_offense_commenced {commenced} is after offense_date "
+                f"{self.offense_date}; the offense, with its relevant conduct, cannot begin after it ended"
             )
         return self

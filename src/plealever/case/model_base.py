@@ -25,6 +25,20 @@ Acceptance = Literal["none", "two_level", "three_level"]
 Category = Literal["I", "II", "III", "IV", "V", "VI"]
 
 
+class UnchargedMinor(_Model):
+    """A minor exploited in the relevant conduct of a count but not named in any count (§2G2.1(d)(1),
+    §2G1.3(d)(1) and their notes): treated as a separate count of conviction for grouping only."""
+
+    minor: str = Field(min_length=1, description="A label for the minor (not a name).")
+    findings: list[str] = Field(
+        default_factory=list,
+        description="Provisions found to apply to the conduct involving this minor (e.g. 2G2.1(b)(1)(A)).",
+    )
+    not_applicable: list[str] = Field(
+        default_factory=list, description="Provisions found not to apply to the conduct involving this minor."
+    )
+
+
 class Count(_Model):
     """Counts of conviction under one statute (a plea or a verdict), or the charges being modelled."""
 
@@ -45,4 +59,24 @@ class Count(_Model):
     )
     not_applicable: list[str] = Field(
         default_factory=list, description="Provisions found not to apply to this count's group only."
+    )
+    uncharged_minors: list[UnchargedMinor] = Field(
+        default_factory=list,
+        description="For a production or enticement count (§2G2.1, §2G1.3): other minors exploited in its "
+        "relevant conduct but named in no count. Each becomes a separate group for §3D1.4 units, as if a "
+        "separate count of conviction (§2G2.1(d)(1) and n.7; §2G1.3(d)(1) and n.6); none adds a statutory "
+        "maximum.",
+    )
+    prong: Literal["receipt", "distribution"] | None = Field(
+        None,
+        description="For a receipt-or-distribution count (18 U.S.C. § 2252(a)(2), § 2252A(a)(2)): the prong "
+        "pleaded or found. A distribution conviction is SORNA tier II (34 U.S.C. § 20911(3)(B)(iii)); it "
+        "also rules out §2G2.2(b)(1).",
+    )
+    all_acts_completed: bool | None = Field(
+        None,
+        description="For an attempt or conspiracy count (statute written with '(attempt)' or "
+        "'(conspiracy)'): the defendant (or a co-conspirator) completed all the acts believed necessary for "
+        "the substantive offense, or was about to but for apprehension or interruption, so §2X1.1(b)'s "
+        "3-level decrease does not apply.",
     )

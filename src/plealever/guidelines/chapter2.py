@@ -32,11 +32,20 @@ def rule(pin: str) -> Callable[[Rule], Rule]:
 class Decision:
     """Whether a provision applies, at which pin (a limb), by how many levels, and why."""
 
-    __slots__ = ("applies", "pin", "levels", "reason", "certainty")
+    __slots__ = ("applies", "pin", "levels", "reason", "certainty", "authorities")
 
-    def __init__(self, applies: bool, pin: str, levels: int, reason: str, certainty: str | None = None):
+    def __init__(
+        self,
+        applies: bool,
+        pin: str,
+        levels: int,
+        reason: str,
+        certainty: str | None = None,
+        authorities: list[str] | None = None,
+    ):
         self.applies, self.pin, self.levels, self.reason = applies, pin, levels, reason
         self.certainty = certainty
+        self.authorities = authorities or []
 
 
 class Walk:
@@ -65,6 +74,7 @@ class Walk:
             group=self.group,
             cite_pin=provision.pin,
         )
+        s.authorities += [a for a in d.authorities if a not in s.authorities]
         if d.applies:
             self.level += d.levels
             self.applied.add(d.pin)
@@ -100,7 +110,9 @@ class Walk:
                 self.ctx.warnings.append(
                     f"{pin} is listed as a finding although the facts do not support it; the finding governs."
                 )
-            return Decision(True, pin, levels, "found to apply (findings)")
+            shown = self.scope.shown(pin)
+            why = "found to apply (findings)" if shown == pin else f"found to apply (findings: clause {shown})"
+            return Decision(True, shown, levels, why)
         if version.when is None:
             return Decision(False, pin, levels, "applies only on a finding; none given")
         ok, why = self.when(version)
@@ -109,10 +121,65 @@ class Walk:
         return Decision(bool(ok), pin, levels, why)
 
     def decide(self, provision: Provision, version: Version, pin: str | None = None) -> Decision:
-        fn = RULES.get(pin or provision.pin)
-        if fn is not None:
-            return fn(self, provision, version)
-        return self.decide_simple(provision, version, pin or provision.pin)
+        pin = pin or provision.pin
+        blocked = self.blocked(version)
+        if blocked:
+            if self.scope.found(pin) and not self.scope.excluded(pin):
+                self.ctx.used_findings.add(pin)
+                self.ctx.warnings.append(
+                    f"{self.scope.shown(pin)} is listed as a finding but cannot apply to {self.group}: {blocked}; "
+                    "not applied."
+                )
+            return Decision(False, pin, version.levels or 0, f"cannot apply here: {blocked}")
+        fn = RULES.get(pin)
+        d = fn(self, provision, version) if fn is not None else self.decide_simple(provision, version, pin)
+        return self.knowledge(version, d, pin)
+
+    # --- the provision's own conditions --------------------------------------------------------
+
+    def blocked(self, version: Version) -> str | None:
+        """Why the provision's own text rules it out for this count, or None (see `conditions` in the data)."""
+        cond = version.conditions or {}
+        key = self.statute.key
+
+        def hit(names: list[str]) -> bool:
+            return any(key == n or key.startswith(n + "(") for n in names)
+
+        if "base" in cond and self.base_pin not in cond["base"]:
+            need = " or ".join(f"§{p}" for p in cond["base"])
+            return f"it requires the base offense level of {need} (this count takes §{self.base_pin})"
+        if "statutes" in cond and not hit(cond["statutes"]):
+            need = " or ".join(f"18 U.S.C. § {n}" for n in cond["statutes"])
+            return f"it requires a conviction under {need} (this count is under 18 U.S.C. § {key})"
+        if "not_statutes" in cond and hit(cond["not_statutes"]):
+            barred = " or ".join(f"18 U.S.C. § {n}" for n in cond["not_statutes"])
+            return f"it does not apply where the offense of conviction is {barred}"
+        return None
+
+    def knowledge(self, version: Version, d: Decision, pin: str) -> Decision:
+        """Amendment 801: knowing distribution, against facts.distribution_knowing."""
+        if version.knowledge is None or not d.applies or self.facts.distribution_knowing is not False:
+            return d
+        if version.knowledge == "required":
+            if self.scope.found(pin):
+                self.ctx.warnings.append(
+                    f"Contradiction: {d.pin} is listed as a finding, but facts.distribution_knowing is false; since "
+                    "Nov. 1, 2016 it needs a defendant who knowingly engaged in distribution (amendment 801), so it "
+                    "is not applied."
+                )
+            return Decision(
+                False,
+                d.pin,
+                d.levels,
+                "facts.distribution_knowing is false: since Nov. 1, 2016 this limb needs knowing distribution "
+                "(amendment 801)",
+            )
+        d.reason += (
+            "; the defendant did not know of the distribution (facts.distribution_knowing): before Nov. 1, 2016 "
+            "the circuits split on whether the limb needed knowledge (amendment 801 resolved it for later Manuals)"
+        )
+        d.certainty = "contested"
+        return d
 
     # --- the walk ------------------------------------------------------------------------------
 
@@ -222,7 +289,8 @@ class Walk:
             # Every limb met counts as applied for other provisions' exclusions: e.g. §3A1.1(b) is
             # barred whenever §2G2.2(b)(4)(B) applies (§2G2.2 n.4), even if (b)(4)(A) is reported.
             self.applied.update(d.pin for _, d in applying)
-        self.record(self.book.provisions[best.pin], v, best)
+        owner = best.pin if best.pin in self.book.provisions else self.book.clause_of(best.pin)
+        self.record(self.book.provisions[owner], v, best)
 
     def cross_reference(self, provision: Provision, version: Version) -> None:
         target = provision.target
@@ -271,30 +339,54 @@ class Walk:
 # --- provisions that need logic -----------------------------------------------------------------
 
 
+def _distribution_shown(w: Walk) -> str | None:
+    """What in the case file shows that the defendant distributed, or None."""
+    found = sorted(p for p in w.scope.findings if p.startswith("2G2.2(b)(3)") and not w.scope.excluded(p))
+    if found:
+        return f"{found[0]} is a finding"
+    f = w.facts
+    if f.distribution not in (None, "none"):
+        knew = " (without knowing it, facts.distribution_knowing)" if f.distribution_knowing is False else ""
+        return f"facts.distribution is {f.distribution!r}{knew}"
+    pleaded = [c for c in w.ctx.case.counts if c.prong == "distribution"]
+    if pleaded:
+        return "a count of conviction is on the distribution prong (counts[].prong)"
+    return None
+
+
 @rule("2G2.2(b)(1)")
 def _receipt_only(w: Walk, provision: Provision, version: Version) -> Decision:
     pin = provision.pin
     levels = version.levels or 0
     if w.scope.excluded(pin):
         return Decision(False, pin, levels, "found not to apply (not_applicable)")
-    if w.base_pin != "2G2.2(a)(2)":
-        return Decision(False, pin, levels, "requires the base level of (a)(2); (a)(1) applies")
-    if w.scope.found(pin):
+    found = w.scope.found(pin)
+    if found:
         w.ctx.used_findings.add(pin)
-        return Decision(True, pin, levels, "found to apply (findings)")
-    f = w.facts
-    distribution_found = [p for p in w.scope.findings if p.startswith("2G2.2(b)(3)")]
-    if distribution_found:
-        if f.receipt_only_no_intent_to_distribute:
+    if w.base_pin != "2G2.2(a)(2)":
+        if found:
             w.ctx.warnings.append(
-                f"facts.receipt_only_no_intent_to_distribute is true, but {distribution_found[0]} is a finding; "
-                "§2G2.2(b)(1) needs no intent to distribute, so it is not applied."
+                f"{pin} is listed as a finding but cannot apply to {w.group}: it requires the base level of "
+                "§2G2.2(a)(2), and §2G2.2(a)(1) applies; not applied."
             )
-        return Decision(False, pin, levels, f"distribution is found ({distribution_found[0]})")
-    if f.distribution not in (None, "none"):
-        return Decision(
-            False, pin, levels, f"the defendant distributed (facts.distribution = {f.distribution!r})"
-        )
+        return Decision(False, pin, levels, "requires the base level of (a)(2); (a)(1) applies")
+    f = w.facts
+    distributed = _distribution_shown(w)
+    if distributed:
+        # (b)(1)(B)-(C): conduct limited to receipt or solicitation, and no intent to traffic or distribute.
+        if found or f.receipt_only_no_intent_to_distribute:
+            listed = "listed as a finding" if found else "claimed by facts.receipt_only_no_intent_to_distribute"
+            w.ctx.warnings.append(
+                f"Contradiction: {pin} is {listed}, but {distributed}; §2G2.2(b)(1) needs no intent to distribute "
+                "and conduct limited to receipt or solicitation, so it is not applied."
+            )
+        certainty = "contested" if f.distribution_knowing is False and not w.scope.found_limb("2G2.2(b)(3)") else None
+        why = f"the defendant distributed: {distributed}"
+        if certainty:
+            why += "; courts have held conduct not limited to receipt where files were shared, even unknowingly"
+        return Decision(False, pin, levels, why, certainty)
+    if found:
+        return Decision(True, pin, levels, "found to apply (findings)")
     if f.receipt_only_no_intent_to_distribute is None:
         w.ctx.unknown_facts.add("receipt_only_no_intent_to_distribute")
         return Decision(False, pin, levels, "facts.receipt_only_no_intent_to_distribute not given")
@@ -320,21 +412,37 @@ def _pecuniary(w: Walk, provision: Provision, version: Version) -> Decision:
         return Decision(False, pin, 0, why)
     if found:
         w.ctx.used_findings.add(pin)
-    value = w.facts.distribution_retail_value or 0
+    value = w.facts.distribution_retail_value
+    if value is None:
+        raise CaseFileError(
+            f"{pin} applies (distribution for pecuniary gain) but facts.distribution_retail_value is not given; "
+            "the levels come from the §2B1.1 loss table by the material's retail value (at least 5): state the "
+            "value, 0 if there is none",
+            field="facts.distribution_retail_value",
+        )
     table = w.book.at(version.table_ref, w.ctx.edition)
-    from_table, unverified = 0, False
+    from_table, row_used = 0, None
     for row in table.rows or []:
         if value > row["over"]:
-            from_table, unverified = row["levels"], bool(row.get("unverified"))
+            from_table, row_used = row["levels"], row
     minimum = version.minimum or 0
     levels = max(from_table, minimum)
     reason = (
         f"distribution for pecuniary gain; retail value ${value:,.0f} gives {from_table} from the "
-        f"§2B1.1 table, at least {minimum}"
+        f"§2B1.1 table (Nov. 1, {w.ctx.edition.year}), at least {minimum}"
     )
-    # An unverified threshold matters only when the table, not the 5-level minimum, sets the levels.
-    certainty = "unverified" if unverified and from_table > minimum else None
-    return Decision(True, pin, levels, reason, certainty)
+    certainty = None
+    # The table's own certainty matters only when the table, not the 5-level minimum, sets the levels.
+    if row_used is not None and from_table > minimum:
+        if row_used.get("unverified"):
+            certainty = "unverified"
+            reason += f"; the table row 'more than ${row_used['over']:,}' of this edition is not confirmed"
+        elif row_used.get("confirmed"):
+            reason += f"; the table row 'more than ${row_used['over']:,}' of this edition is confirmed"
+        else:
+            certainty = w.book.certainty_in(table, w.ctx.edition)
+            certainty = None if certainty == "verified" else certainty
+    return Decision(True, pin, levels, reason, certainty, list(table.authorities))
 
 
 @rule("2G2.2(b)(7)")

@@ -36,6 +36,18 @@ def repeat_sex_offender(
     want_a = scope.found("4B1.5(a)") or ctx.minor_sex_offense_prior
     want_b = scope.found("4B1.5(b)") or bool(f.pattern_of_prohibited_sexual_conduct)
     hits, contested = covered(statutes)
+    refused = list(ctx.priors.minor_refused) if ctx.priors is not None else []
+    if refused and not want_a:
+        # The record marks a sex offense conviction, but its date keeps (a) from applying: say so.
+        steps.append(
+            ctx.step(
+                "4B1.5(a)",
+                0,
+                "not applied: " + "; ".join(refused),
+                status="not_applied",
+            )
+        )
+        ctx.warnings.append("§4B1.5(a) is not applied: " + "; ".join(refused) + ".")
     if ctx.statutory_prior and hits and not want_a and not scope.excluded("4B1.5(a)"):
         ctx.warnings.append(
             "facts.prior_sex_offense_conviction is true and a count is a covered sex crime: §4B1.5(a) applies "
@@ -63,7 +75,18 @@ def repeat_sex_offender(
         )
         return level, chc, steps
     certainty = "contested" if contested else None
+    if want_a and scope.excluded("4B1.5(a)"):
+        steps.append(
+            ctx.step(
+                "4B1.5(a)",
+                0,
+                "found not to apply (not_applicable), although the record shows a sex offense conviction",
+                status="not_applied",
+            )
+        )
     if want_a and not scope.excluded("4B1.5(a)"):
+        if ctx.priors is not None and ctx.priors.minor_sex_offense_contested and not scope.found("4B1.5(a)"):
+            certainty = "contested"
         version = ctx.required("4B1.5(a)")
         if not version.table:
             raise LawDataError(f"§4B1.5(a) in the {ctx.edition} Manual lacks its table")

@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from plealever.case.model import Case
 from plealever.errors import LawDataError, UnknownPinError
 from plealever.guidelines.trace import Step
 from plealever.law.rulebook import Rulebook, Version
 
+_ARCHIVED = re.compile(r"^manual-\d{4}-")
 _PIN_PREFIX = re.compile(r"^\s*(?:U\.?S\.?S\.?G\.?)?\s*§?\s*", re.I)
 
 
@@ -42,13 +44,39 @@ def _covers(listed: set[str], pin: str) -> bool:
 
 @dataclass
 class Scope:
-    """Findings that bear on one group: the case's plus those given on the group's counts."""
+    """Findings that bear on one group: the case's plus those given on the group's counts.
+
+    A finding may name a clause the Manual pins inside a provision (2G2.1(b)(6)(B)): it finds the
+    provision, and the step shows the clause. A clause listed as not applicable leaves the others open.
+    """
 
     findings: set[str]
     not_applicable: set[str]
+    clauses: dict[str, str] = field(default_factory=dict)  # provision pin -> the clause pin found
+
+    @classmethod
+    def build(cls, book: Rulebook, findings: set[str], not_applicable: set[str]) -> Scope:
+        found, clauses = set(), {}
+        for pin in findings:
+            parent = book.clause_of(pin)
+            if parent is None:
+                found.add(pin)
+            elif not _covers(not_applicable, pin):
+                found.add(parent)
+                clauses.setdefault(parent, pin)
+        excluded = {p for p in not_applicable if book.clause_of(p) is None}
+        for provision in book.provisions.values():
+            top = [c for c in provision.clauses if not any(c != o and c.startswith(o) for o in provision.clauses)]
+            if top and all(provision.pin + c in not_applicable for c in top):
+                excluded.add(provision.pin)
+        return cls(found, excluded, clauses)
 
     def found(self, pin: str) -> bool:
         return pin in self.findings
+
+    def shown(self, pin: str) -> str:
+        """The pin a step for `pin` shows: the clause found, if a finding named one."""
+        return self.clauses.get(pin, pin)
 
     def excluded(self, pin: str) -> bool:
         return _covers(self.not_applicable, pin)
@@ -67,6 +95,7 @@ class Ctx:
     unknown_facts: set[str] = field(default_factory=set)
     statutory_prior: bool = False  # a prior that triggers the statutes' recidivist tiers
     minor_sex_offense_prior: bool = False  # a § 2426(b) sex offense conviction, for §4B1.5(a)
+    priors: Any = None  # guidelines.priors.Priors: what each recidivist rule rests on, dates included
 
     def __post_init__(self) -> None:
         # In an edition not fully read, a provision carried forward from an earlier version is unverified.
@@ -112,12 +141,18 @@ class Ctx:
         version = version if version is not None else self._safe_version(cite_pin or pin)
         provision_pin = cite_pin or pin
         section = self.book.provisions.get(provision_pin)
-        authorities = list(version.authorities) if version else []
+        # An archived Manual's section (manual-2005-4A1, ...) is cited only in the edition it was read for.
+        authorities = [
+            a
+            for a in (version.authorities if version else [])
+            if not _ARCHIVED.match(a) or self.edition in self.book.authorities[a].editions_read
+        ]
         if section is not None:
             for a in self.book.sections[section.section].authorities:
                 if a not in authorities:
                     authorities.insert(0, a)
-        certainty = certainty or (version.certainty if version else "verified")
+        if certainty is None:
+            certainty = self.book.certainty_in(version, self.edition) if version else "verified"
         if (
             self.downgrade_carried_forward
             and certainty == "verified"

@@ -229,16 +229,19 @@ class _Calc:
             if len(members) == 1:
                 out.append(first)
                 continue
-            # Only members inside their own time window count toward the single sentence (§4A1.2(e)
-            # applies to each sentence; note 3's example); its points belong to the longest of them,
-            # a crime of violence winning a tie, so the others are what §4A1.1(d) looks at.
+            # Concurrent terms: the longest of those inside their own time window (decision 0002).
+            # Consecutive terms: the aggregate, every member in full, whatever day it was imposed and
+            # even if it would score nothing alone (§4A1.2(a)(2): "use the aggregate sentence of
+            # imprisonment"; §4A1.1 n.4's one-year-and-nine-month example). The points belong to the
+            # longest member, a crime of violence winning a tie, so the others are what §4A1.1(d) sees.
             live = [
                 m for m in members if self.points_for(_Prior(m.index, m.record, m.days, [m]), quiet=True)[0]
             ] or members
             lead = max(live, key=lambda m: (m.days, m.record.crime_of_violence, -m.index))
             if any(m is not lead and m.days == lead.days for m in live):
                 self.contested.add(lead.index)
-            out.append(_Prior(lead.index, lead.record, self.single_term(live), members))
+            term = self.single_term(members if any(m.record.consecutive for m in members) else live)
+            out.append(_Prior(lead.index, lead.record, term, members))
         return out
 
     @staticmethod
@@ -556,6 +559,13 @@ def compute(ctx: Ctx) -> History:
                 "computing points from records needs the date the instant offense began "
                 "(criminal_history.instant_offense_commenced, or offense_date)",
                 field="criminal_history.instant_offense_commenced",
+            )
+        if given.instant_offense_commenced is None and given.records:
+            ctx.warnings.append(
+                f"criminal_history.instant_offense_commenced not given: the time windows of §4A1.2(d)-(e) run "
+                f"back from the start of the instant offense, including relevant conduct (§4A1.2 n.8), and "
+                f"offense_date ({commenced}, its last day) is used instead. An earlier start reaches older priors; "
+                "state it."
             )
         calc = _Calc(ctx, commenced)
         points = calc.run(given.records, given.under_sentence)

@@ -9,20 +9,22 @@ from dataclasses import dataclass
 from plealever.case.checks import contradictions
 from plealever.case.model import Case
 from plealever.errors import (
+    CaseFileError,
     EditionError,
     LawDataError,
     NotModelledError,
     PlealeverError,
     UnknownStatuteError,
 )
-from plealever.guidelines import chapter3, chapter4, chapter5, criminal_history, images
+from plealever.guidelines import chapter3, chapter4, chapter5, criminal_history, images, inchoate, priors
 from plealever.guidelines.chapter2 import Walk
 from plealever.guidelines.context import Ctx, Scope, check_pins
 from plealever.guidelines.trace import Calculation, CountExposure, Range, Result, Step
 from plealever.law.dated import in_force
-from plealever.law.editions import edition_in_force
+from plealever.law.editions import edition_in_force, last_day_modelled
 from plealever.law.rulebook import LIFE, Rulebook, Statute, rulebook
 from plealever.law.statutes import find_statute
+from plealever.law.statutes import inchoate as inchoate_words
 
 # Guidelines whose counts the grouping rules keep apart by minor (special instructions) or case by case.
 PER_MINOR = {"2G2.1", "2G1.3"}
@@ -30,13 +32,17 @@ PER_MINOR = {"2G2.1", "2G1.3"}
 
 @dataclass
 class _Unit:
-    """One count of conviction."""
+    """One count of conviction, or a minor of its relevant conduct treated as one (`pseudo`)."""
 
     label: str
     statute: Statute
     minor: str | None
     findings: list[str]
     not_applicable: list[str]
+    inchoate: str | None = None  # "attempt" or "conspiracy" (§2X1.1)
+    all_acts_completed: bool | None = None
+    prong: str | None = None
+    pseudo: bool = False  # §2G2.1(d)(1)/§2G1.3(d)(1): grouping only, no statutory range
 
 
 def calculate(
@@ -57,23 +63,35 @@ def calculate(
         undecided = [
             r.label
             for r in case.criminal_history.records
-            if "undecided" in (r.statutory_sex_offense_prior, r.sex_offense_against_minor)
+            if "undecided" in (r.statutory_sex_offense_prior, r.sex_offense_against_minor, r.prior_sex_offense_2426)
         ]
-        if not undecided:
+        undated = priors.assess(case).unknown_timing
+        if not undecided and not undated:
             return _choose_and_calculate(book, case, source, today)
-        # Whether a prior qualifies is a legal finding the user has not made: compute both outcomes.
+        # Whether a prior qualifies is a legal finding the user has not made, or turns on a date the file
+        # does not give: compute both outcomes.
         worst = _choose_and_calculate(book, _resolve_priors(case, "yes"), source, today)
-        best = _choose_and_calculate(book, _resolve_priors(case, "no"), source, today)
+        best = _choose_and_calculate(book, _resolve_priors(case, "no", drop=undated), source, today)
         worst.calculations += best.calculations
         worst.prior_alternatives = [
             {"assumption": "the undecided priors qualify", **worst.calculation.summary()},
             {"assumption": "the undecided priors do not qualify", **best.calculation.summary()},
         ]
+        questions = []
+        if undecided:
+            questions.append(
+                f"Whether {', '.join(undecided)} qualif{'ies' if len(undecided) == 1 else 'y'} as a sex-offense "
+                "prior is undecided (a legal finding under the categorical approach, on the statute's list: 18 "
+                "U.S.C. §§ 2251(e), 2252(b), 2252A(b); for §4B1.5(a) and § 2426(a), 18 U.S.C. § 2426(b))."
+            )
+        if undated:
+            questions.append(
+                f"Whether {', '.join(undated)} came before the offense is not known (no conviction_date)."
+            )
         worst.warnings.append(
-            f"Whether {', '.join(undecided)} qualif{'ies' if len(undecided) == 1 else 'y'} as a sex-offense prior "
-            "is undecided (a legal finding under the categorical approach, on the statute's list: 18 U.S.C. §§ "
-            "2251(e), 2252(b), 2252A(b); for §4B1.5(a), 18 U.S.C. § 2426(b)). The figures above assume it does; "
-            f"if not: {best.calculation.effective_range} months effective range (level "
+            " ".join(questions)
+            + " The figures above assume the priors count; if not: "
+            f"{best.calculation.effective_range} months effective range (level "
             f"{best.calculation.total_offense_level}, category {best.calculation.criminal_history_category})."
         )
         return worst
@@ -93,11 +111,14 @@ def _choose_and_calculate(book: Rulebook, case: Case, source: str | None, today:
         case, possession_only=all(u.statute.offense_class == "possession" for u in units)
     )
 
+    warnings += _date_checks(book, case, today)
+
     if case.manual is not None:
         edition = edition_in_force(book, case.manual, field="manual")
         calc = _calculate(case, book, edition, units, findings, excluded, today, source)
         reason = f"the Manual named in the case file (manual: {case.manual})"
-        return Result(calc, reason, None, warnings, calculations=1)
+        earlier = _named_manual_check(case, book, calc, units, findings, excluded, today, source, warnings)
+        return Result(calc, reason, earlier, warnings, calculations=2 if earlier else 1)
 
     sentencing = case.sentencing_date or today
     if case.sentencing_date is None:
@@ -134,10 +155,7 @@ def _choose_and_calculate(book: Rulebook, case: Case, source: str | None, today:
             "by hand."
         )
         return Result(calc, f"the Manual in force at sentencing ({sentencing})", None, warnings, calculations=2)
-    if earlier.effective_range.key() < calc.effective_range.key() or (
-        earlier.effective_range.key() == calc.effective_range.key()
-        and earlier.guideline_range.key() < calc.guideline_range.key()
-    ):
+    if _lower(earlier, calc):
         reason = (
             f"the {at_offense.year} Manual (in force on the offense date) gives a lower range "
             f"({earlier.effective_range}) than the {at_sentencing.year} Manual at sentencing "
@@ -153,71 +171,173 @@ def _choose_and_calculate(book: Rulebook, case: Case, source: str | None, today:
     return Result(calc, reason, earlier, warnings, calculations=2)
 
 
-def _resolve_priors(case: Case, answer: str) -> Case:
-    records = [
-        r.model_copy(
-            update={
-                "statutory_sex_offense_prior": answer
-                if r.statutory_sex_offense_prior == "undecided"
-                else r.statutory_sex_offense_prior,
-                "sex_offense_against_minor": answer
-                if r.sex_offense_against_minor == "undecided"
-                else r.sex_offense_against_minor,
-            }
-        )
-        for r in case.criminal_history.records
-    ]
+def _resolve_priors(case: Case, answer: str, *, drop: list[str] = ()) -> Case:
+    """Settle 'undecided' prior flags to `answer`; records in `drop` (undated priors) stop qualifying."""
+    fields = ("statutory_sex_offense_prior", "sex_offense_against_minor", "prior_sex_offense_2426")
+    records = []
+    for r in case.criminal_history.records:
+        update = {f: answer for f in fields if getattr(r, f) == "undecided"}
+        if r.label in drop:
+            update = {f: "no" for f in fields}
+        records.append(r.model_copy(update=update))
     history = case.criminal_history.model_copy(update={"records": records})
     return case.model_copy(update={"criminal_history": history})
 
 
-def _prior_flags(ctx: Ctx) -> None:
-    """Sex-offense priors from the records; the fact given directly wins, with a warning on conflict."""
-    case = ctx.case
-    records = case.criminal_history.records
-    commenced = case.criminal_history.instant_offense_commenced or case.offense_date
-    from_records = any(r.statutory_sex_offense_prior == "yes" for r in records)
-    stated = case.facts.prior_sex_offense_conviction
-    if stated is not None and records and stated != from_records:
-        ctx.warnings.append(
-            f"facts.prior_sex_offense_conviction is {stated} but the records say {from_records}; the fact is used."
+def _date_checks(book: Rulebook, case: Case, today: dt.date) -> list[str]:
+    """A Manual date past the last edition modelled is refused; a sentencing date beyond it, or years
+    ahead, is computed with the latest edition and said so."""
+    out = []
+    last, until = book.edition_dates()[-1], last_day_modelled(book)
+    if case.manual is not None and case.manual > until:
+        raise EditionError(
+            f"{case.manual} is after the last Manual modelled (Nov. 1, {last.year}, in force until a later edition "
+            f"takes effect, at the earliest {until + dt.timedelta(days=1)}); a later Manual is not in the law data",
+            field="manual",
         )
-    ctx.statutory_prior = stated if stated is not None else from_records
-    for r in records:
-        if r.statutory_sex_offense_prior == "yes" and stated is None:
-            ctx.warnings.append(
-                f"{r.label} is treated as a qualifying sex-offense prior for the statutory tiers: a legal finding "
-                "under the categorical approach on each statute's list (18 U.S.C. §§ 2251(e), 2252(b)(1)-(2), "
-                "2252A(b)(1)-(2)); contest it if the prior's elements are broader."
-            )
-        if r.sex_offense_against_minor == "yes":
-            ctx.warnings.append(
-                f"{r.label} is treated as a sex offense conviction under 18 U.S.C. § 2426(b) for §4B1.5(a) "
-                "(a legal finding; trafficking, receipt and possession priors do not qualify, §4B1.5 n.3)."
-            )
-    ctx.minor_sex_offense_prior = any(
-        r.sex_offense_against_minor == "yes"
-        and (commenced is None or r.sentence_date is None or r.sentence_date < commenced)
-        for r in records
+    day = case.sentencing_date
+    if day is not None and day > until:
+        out.append(
+            f"sentencing_date {day} is after {until}: a Manual later than the Nov. 1, {last.year} edition may be in "
+            "force then and is not modelled; the latest modelled Manual is used."
+        )
+    if day is not None and day > today + dt.timedelta(days=730):
+        out.append(f"sentencing_date {day} is more than two years ahead of {today}; check the date.")
+    return out
+
+
+def _named_manual_check(
+    case: Case,
+    book: Rulebook,
+    calc: Calculation,
+    units: list[_Unit],
+    findings: list[str],
+    excluded: list[str],
+    today: dt.date,
+    source: str | None,
+    warnings: list[str],
+) -> Calculation | None:
+    """§1B1.11(b)(1): a named Manual later than the one in force on the offense date may not be used if it
+    gives a higher range. Computes the earlier one and warns; the named Manual still gives the figures."""
+    edition = calc.edition
+    if case.offense_date is None:
+        warnings.append(
+            "offense_date not given; whether the Manual named is later than the one in force on the offense "
+            "date (§1B1.11(b)(1), ex post facto) could not be checked."
+        )
+        return None
+    try:
+        at_offense = edition_in_force(book, case.offense_date, field="offense_date")
+    except EditionError:
+        return None
+    if at_offense > edition:
+        warnings.append(
+            f"the Manual named ({edition.year}) predates the one in force on the offense date "
+            f"({at_offense.year}); §1B1.11 uses the Manual at sentencing, or the offense-date Manual if lower."
+        )
+        return None
+    if at_offense == edition:
+        return None
+    try:
+        earlier = _calculate(case, book, at_offense, units, findings, excluded, today, source)
+    except NotModelledError as exc:
+        warnings.append(
+            f"§1B1.11(b)(1): the Manual named ({edition.year}) is later than the {at_offense.year} Manual in force "
+            f"on the offense date, which could not be computed ({exc.message}); check it by hand."
+        )
+        return None
+    if _lower(earlier, calc):
+        warnings.append(
+            f"§1B1.11(b)(1) (Ex Post Facto Clause; Peugh v. United States): the {at_offense.year} Manual in force on "
+            f"the offense date gives a lower range ({earlier.effective_range} months, level "
+            f"{earlier.total_offense_level}) than the {edition.year} Manual named ({calc.effective_range} months); "
+            "the earlier Manual must be used instead, as a whole. The figures above follow the Manual named."
+        )
+    else:
+        warnings.append(
+            f"§1B1.11(b)(1): the Manual named ({edition.year}) is later than the {at_offense.year} Manual in force on "
+            f"the offense date, which gives {earlier.effective_range} months, no lower; no ex post facto problem."
+        )
+    return earlier
+
+
+def _lower(a: Calculation, b: Calculation) -> bool:
+    """Whether calculation `a` gives a lower range than `b` (effective range, then guideline range)."""
+    return a.effective_range.key() < b.effective_range.key() or (
+        a.effective_range.key() == b.effective_range.key() and a.guideline_range.key() < b.guideline_range.key()
     )
 
 
 def _units(book: Rulebook, case: Case, source: str | None) -> list[_Unit]:
     units: list[_Unit] = []
+    named = {c.minor for c in case.counts if c.minor}
     for i, count in enumerate(case.counts):
-        statute = find_statute(book, count.statute)
+        text, kind = inchoate_words(count.statute)
+        statute = find_statute(book, text)
         if statute is None:
             raise UnknownStatuteError(
                 f"unknown or unmodelled statute {count.statute!r}; expected one of "
-                + ", ".join(f"18 U.S.C. § {k}" for k in book.statutes),
+                + ", ".join(f"18 U.S.C. § {k}" for k in book.statutes)
+                + " (an attempt or conspiracy as, e.g., '2252A(a)(2) (attempt)')",
                 file=source,
                 field=f"counts[{i}].statute",
             )
+        if kind is not None:
+            inchoate.check_statute(statute, kind, field=f"counts[{i}].statute", source=source)
+        elif count.all_acts_completed is not None:
+            raise CaseFileError(
+                "all_acts_completed is for an attempt or conspiracy count; the statute names neither",
+                file=source,
+                field=f"counts[{i}].all_acts_completed",
+            )
+        if count.prong is not None and statute.offense_class != "receipt_or_distribution":
+            raise CaseFileError(
+                f"prong is for a receipt-or-distribution statute (§ 2252(a)(2), § 2252A(a)(2)); 18 U.S.C. § "
+                f"{statute.key} has no such prongs",
+                file=source,
+                field=f"counts[{i}].prong",
+            )
         f = check_pins(book, count.findings, field_name=f"counts[{i}].findings", source=source)
         n = check_pins(book, count.not_applicable, field_name=f"counts[{i}].not_applicable", source=source)
+        label = f"§ {statute.key}" + (f" ({kind})" if kind else "")
         for k in range(count.count):
             suffix = f" #{k + 1}" if count.count > 1 else ""
-            units.append(_Unit(f"§ {statute.key}{suffix}", statute, count.minor, f, n))
+            units.append(
+                _Unit(
+                    f"{label}{suffix}", statute, count.minor, f, n, kind, count.all_acts_completed, count.prong
+                )
+            )
+        for j, extra in enumerate(count.uncharged_minors):
+            where = f"counts[{i}].uncharged_minors[{j}]"
+            if statute.guideline not in PER_MINOR:
+                raise CaseFileError(
+                    f"uncharged minors are counted as separate counts only under §2G2.1(d)(1) and §2G1.3(d)(1); "
+                    f"18 U.S.C. § {statute.key} is sentenced under §{statute.guideline}",
+                    file=source,
+                    field=where,
+                )
+            if extra.minor in named:
+                raise CaseFileError(
+                    f"minor {extra.minor!r} is named in a count of conviction; list a minor once, either on a count "
+                    "or as uncharged",
+                    file=source,
+                    field=f"{where}.minor",
+                )
+            named.add(extra.minor)
+            ef = check_pins(book, extra.findings, field_name=f"{where}.findings", source=source)
+            en = check_pins(book, extra.not_applicable, field_name=f"{where}.not_applicable", source=source)
+            units.append(
+                _Unit(
+                    f"minor {extra.minor} (relevant conduct of § {statute.key}, not charged)",
+                    statute,
+                    extra.minor,
+                    ef,
+                    en,
+                    kind,
+                    count.all_acts_completed,
+                    pseudo=True,
+                )
+            )
     return units
 
 
@@ -232,7 +352,10 @@ def _calculate(
     source: str | None,
 ) -> Calculation:
     ctx = Ctx(case, book, edition)
-    _prior_flags(ctx)
+    ctx.priors = priors.assess(case)
+    ctx.statutory_prior = ctx.priors.statutory
+    ctx.minor_sex_offense_prior = ctx.priors.minor_sex_offense
+    ctx.warnings += ctx.priors.warnings
     steps: list[Step] = []
     info = book.edition(edition)
     if info.carried_forward_unverified:
@@ -250,6 +373,8 @@ def _calculate(
     exposures: list[CountExposure] = []
     maxima: dict[str, int | str] = {}
     for u in units:
+        if u.pseudo:
+            continue  # a minor of relevant conduct adds a group, never a statutory range (§2G2.1 n.7)
         exposures.append(_exposure(ctx, u, law_day, source))
         maxima[u.statute.key] = exposures[-1].statutory_range.max
 
@@ -257,9 +382,10 @@ def _calculate(
     group_levels: list[tuple[str, int]] = []
     applied_all: set[str] = set()
     for label, guideline, members in _groups(ctx, units):
-        scope = Scope(
-            findings=set(findings) | {p for u in members for p in u.findings},
-            not_applicable=set(excluded) | {p for u in members for p in u.not_applicable},
+        scope = Scope.build(
+            book,
+            set(findings) | {p for u in members for p in u.findings},
+            set(excluded) | {p for u in members for p in u.not_applicable},
         )
         if guideline not in book.sections or not any(
             book.provisions[p].at(edition) for p in book.sections[guideline].provisions
@@ -277,6 +403,8 @@ def _calculate(
                 best = walk
         if best is None:
             raise LawDataError(f"no guideline walk ran for {label}")
+        best.level, inchoate_steps = inchoate.adjust(ctx, members, best.level, label, guideline)
+        best.steps += inchoate_steps
         steps += best.steps
         if len({u.statute.key for u in members}) > 1:
             steps.append(
@@ -295,7 +423,7 @@ def _calculate(
         applied_all |= best.applied | {s.pin for s in adj if s.status == "applied"}
         group_levels.append((label, level))
 
-    case_scope = Scope(set(findings), set(excluded))
+    case_scope = Scope.build(book, set(findings), set(excluded))
     level, comb = chapter3.combine(ctx, group_levels)
     steps += comb
     level, accepted, acc = chapter3.acceptance(ctx, level)
@@ -306,7 +434,7 @@ def _calculate(
     history = criminal_history.compute(ctx)
     chc = history.category
     steps += [s for s in history.steps if s.group != criminal_history.GROUP]
-    statutes = [u.statute for u in units]
+    statutes = [u.statute for u in units if not u.pseudo]
     level, chc, rso = chapter4.repeat_sex_offender(ctx, case_scope, level, chc, accepted, statutes, maxima)
     steps += rso
     level, zp = chapter4.zero_point(ctx, case_scope, level, statutes, history.points, applied_all)
@@ -320,7 +448,9 @@ def _calculate(
     steps += lim
     steps += _departures(ctx)
 
-    unused = [p for p in set(findings) if p not in ctx.used_findings]
+    unused = [
+        p for p in set(findings) if p not in ctx.used_findings and book.clause_of(p) not in ctx.used_findings
+    ]
     for pin in sorted(unused):
         ctx.warnings.append(
             f"finding {pin} was not used: no count in this case is sentenced under a guideline it belongs to, "
@@ -361,7 +491,7 @@ def _groups(ctx: Ctx, units: list[_Unit]) -> list[tuple[str, str, list[_Unit]]]:
             label = f"§{g} counts (grouped, §3D1.2(d))"
         elif u.minor:
             key = f"minor:{u.minor}"
-            label = f"Minor {u.minor}"
+            label = f"Minor {u.minor}" + (" (uncharged, in the relevant conduct)" if u.pseudo else "")
         else:
             key = f"count:{i}"
             label = f"{u.label} (§{g})"
@@ -401,10 +531,15 @@ def _exposure(ctx: Ctx, u: _Unit, day: dt.date, source: str | None) -> CountExpo
             field="offense_date",
         )
     f = ctx.case.facts
+    found = ctx.priors
     prior = ctx.statutory_prior
     tier, penalty = "base", version.base
+    certainty = version.certainty
+    authorities = list(version.authorities)
     if prior and version.prior is not None:
         tier, penalty = "prior conviction", version.prior
+        if found.statutory_contested:
+            certainty = "contested"
     elif version.prepubescent is not None and f.prepubescent:
         tier, penalty = "prepubescent or under-12 material", version.prepubescent
     elif version.prepubescent is not None and f.prepubescent is None:
@@ -412,30 +547,87 @@ def _exposure(ctx: Ctx, u: _Unit, day: dt.date, source: str | None) -> CountExpo
             f"{u.label}: facts.prepubescent not given; the {version.base.max}-month maximum is used, but "
             f"it is {version.prepubescent.max} months if any material involved a prepubescent minor."
         )
-    if prior and version.prior is None:
+    repeat = _repeat_offender(ctx, u, day)
+    if repeat is not None and found.repeat_2426:
+        multiplied = LIFE if penalty.max == LIFE else penalty.max * repeat.multiplier
+        if multiplied != penalty.max or tier == "base":
+            tier = f"prior sex offense conviction: maximum x{repeat.multiplier} (18 U.S.C. § 2426(a))"
+        plain = penalty.max
+        penalty = type(penalty)(min=penalty.min, max=multiplied)
+        authorities += [a for a in repeat.authorities if a not in authorities]
+        certainty = _weakest(certainty, repeat.certainty, "contested" if found.repeat_2426_contested else "verified")
+        ctx.warnings.append(
+            f"{u.label}: 18 U.S.C. § 2426(a), a chapter 117 violation after a prior sex offense conviction: the "
+            f"maximum is {repeat.multiplier} times "
+            f"{'life' if plain == LIFE else f'{plain} months'} = {'life' if multiplied == LIFE else f'{multiplied} months'} "
+            "(unverified: when the multiplier took its present form is not confirmed); §4B1.5(a) reads the "
+            "increased maximum (n.3(A)(i))."
+        )
+        if found.repeat_2426_derived:
+            ctx.warnings.append(
+                f"{u.label}: 18 U.S.C. § 2426(a) makes the maximum {repeat.multiplier} times the term otherwise "
+                f"provided for a chapter 117 violation after a prior sex offense conviction; "
+                f"{', '.join(found.repeat_2426_derived)} is taken to be one (§ 2426(b)(1): chapters 109A, 110, 117, "
+                "§ 1591 or the state equivalent), a legal question the case file leaves open "
+                "(criminal_history.records[].prior_sex_offense_2426). Without it the maximum is "
+                f"{'life' if plain == LIFE else f'{plain} months'}."
+            )
+    elif prior and version.prior is None and u.statute.chapter != "117":
         ctx.warnings.append(
             f"{u.label}: a prior sex offense conviction is stated, but no recidivist tier of 18 U.S.C. § "
-            f"{u.statute.key} is modelled (see 18 U.S.C. §§ 2426, 3559(e) where they apply)."
+            f"{u.statute.key} is modelled (see 18 U.S.C. § 3559(e) where it applies)."
         )
     if prior and u.statute.key.startswith("2251("):
         ctx.warnings.append(
             f"{u.label}: with two or more qualifying priors 18 U.S.C. § 2251(e) sets 35 years to life; the "
             "one-prior tier (25-50 years) is used."
         )
-    if prior and u.statute.key.startswith(("2251(", "2422(b)", "2423(a)")):
-        ctx.warnings.append(
-            f"{u.label}: 18 U.S.C. § 3559(e) requires life imprisonment if the prior is a federal or state "
-            "sex offense against a minor as that section defines it; not applied automatically."
-        )
+    if u.statute.key.startswith(("2251(", "2422(b)", "2423(a)")):
+        _life_3559e(ctx, u, prior)
     return CountExposure(
         label=u.label,
-        statute=f"18 U.S.C. § {u.statute.key}",
+        statute=f"18 U.S.C. § {u.statute.key}" + (f" ({u.inchoate})" if u.inchoate else ""),
         guideline=u.statute.guideline,
         statutory_range=Range(penalty.min, penalty.max),
         tier=tier,
-        certainty=version.certainty,
-        authorities=list(version.authorities),
+        certainty=certainty,  # type: ignore[arg-type]
+        authorities=authorities,
     )
+
+
+def _repeat_offender(ctx: Ctx, u: _Unit, day: dt.date):
+    """The § 2426(a)-style increase in force on `day` for the count's chapter, if any."""
+    return in_force([v for v in ctx.book.repeat_offender if u.statute.chapter in v.chapters], day)
+
+
+def _weakest(*marks: str) -> str:
+    order = ["verified", "unverified", "contested"]
+    return max(marks, key=order.index)
+
+
+def _life_3559e(ctx: Ctx, u: _Unit, prior: bool) -> None:
+    """18 U.S.C. § 3559(e): life for a federal sex offense against a minor after a prior sex conviction whose
+    sentence was imposed before the new conduct ((e)(2)(C)). A warning only: the definitions are legal."""
+    records = ctx.case.criminal_history.records
+    before = ctx.priors.life_3559e
+    marked = [r.label for r in records if r.sex_offense_against_minor == "yes"]
+    if before:
+        ctx.warnings.append(
+            f"{u.label}: 18 U.S.C. § 3559(e) requires life imprisonment if {', '.join(before)} is a federal or state "
+            "sex offense against a minor (under 17) as that section defines it; its sentence was imposed before the "
+            "offense (§ 3559(e)(2)(C)). Not applied automatically."
+        )
+    elif marked:
+        ctx.warnings.append(
+            f"{u.label}: 18 U.S.C. § 3559(e) does not reach {', '.join(marked)}: a 'prior sex conviction' is one whose "
+            "sentence was imposed before the conduct of the new offense (§ 3559(e)(2)(C)), and its sentence was not."
+        )
+    elif prior:
+        ctx.warnings.append(
+            f"{u.label}: 18 U.S.C. § 3559(e) requires life imprisonment if the prior is a federal or state sex offense "
+            "against a minor as that section defines it, sentenced before this offense's conduct (§ 3559(e)(2)(C)); "
+            "not applied automatically."
+        )
 
 
 def _supervised_release(ctx: Ctx, day: dt.date) -> Range:

@@ -202,6 +202,7 @@ class Additional3014(_Doc):
     per_count: int
     applies_if: str
     chapters: list[str]
+    dated_by: Literal["sentencing_date"]  # the assessment is imposed at sentencing
     versions: list[AssessmentVersion]
     authorities: list[str]
 
@@ -233,10 +234,12 @@ class Tier(_Doc):
     tier: str
     years: int | str
     note: str | None = None
+    certainty: Certainty | None = None
 
 
 class Registration(_Doc):
     by_class: dict[str, Tier]
+    by_prong: dict[Literal["receipt", "distribution"], Tier]  # receipt-or-distribution statutes
     note: str
     authorities: list[str]
     certainty: Certainty

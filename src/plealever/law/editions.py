@@ -14,6 +14,13 @@ from plealever.errors import EditionError
 from plealever.law.rulebook import Rulebook
 
 
+def last_day_modelled(book: Rulebook) -> dt.date:
+    """The last day the latest modelled edition is known to be in force: a new Manual may take effect on
+    the next Nov. 1 (amendments take effect each Nov. 1), so the day before it."""
+    last = book.edition_dates()[-1]
+    return last.replace(year=last.year + 1) - dt.timedelta(days=1)
+
+
 def edition_in_force(book: Rulebook, day: dt.date, *, field: str) -> dt.date:
     """The effective date of the edition in force on `day`."""
     found = book.edition_at(day)

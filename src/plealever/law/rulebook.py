@@ -75,6 +75,10 @@ class Authority(_Strict):
     proposition: str | None = None
     verified: bool = True
     note: str | None = None
+    # Editions (effective dates) whose text of the provisions citing this source was read in it: the
+    # Manual itself, an amendment's inserted text, or an archived Manual's section. A provision version
+    # is `verified` for an edition before 2025 only through such a source (tests/test_certainty.py).
+    editions_read: list[dt.date] = Field(default_factory=list)
 
 
 class TableRow(_Strict):
@@ -123,6 +127,13 @@ class Version(_Strict):
     long_window_years: int | None = None
     other_window_years: int | None = None
     two_point_at_least_days: int | None = None
+    # Conditions on the count the provision can apply to, from its own text: the base offense level that
+    # must apply (`base`), statutes of conviction it needs (`statutes`) or excludes (`not_statutes`).
+    # A statute entry matches its subsections: "2421A" covers "2421A(b)(2)".
+    conditions: dict[str, list[str]] | None = None
+    # Amendment 801: since Nov. 1, 2016 some distribution limbs need knowing conduct ("required"); before,
+    # the circuits split on whether they did ("split"). Read against facts.distribution_knowing.
+    knowledge: Literal["required", "split"] | None = None
     grouped_under_d: list[str] | None = None
     excluded_from_d: list[str] | None = None
     excluded_chapters: list[str] | None = None
@@ -138,6 +149,9 @@ class Provision(_Strict):
     excludes: list[str] = Field(default_factory=list)
     excluded_by: list[str] = Field(default_factory=list)
     requires: list[str] = Field(default_factory=list)
+    # The Manual's own pins for alternative clauses that share the provision's levels, e.g. "(A)" and
+    # "(B)" of §2G2.1(b)(6): a finding may name a clause; the provision applies once.
+    clauses: list[str] = Field(default_factory=list)
     note: str | None = None
     versions: list[Version]
 
@@ -184,6 +198,9 @@ class Statute(_Strict):
     offense_class: str = Field(alias="class")
     chapter: str
     penalties: list[PenaltyVersion]
+    # Inchoate forms the statute itself punishes as the completed offense ("attempts or conspires").
+    inchoate: list[Literal["attempt", "conspiracy"]] = Field(default_factory=list)
+    note: str | None = None
 
     @field_validator("penalties")
     @classmethod
@@ -192,6 +209,17 @@ class Statute(_Strict):
 
     def at(self, offense_date: dt.date) -> PenaltyVersion | None:
         return in_force(self.penalties, offense_date)
+
+
+class RepeatOffender(_Strict):
+    """A recidivist increase in the maximum for a whole chapter, e.g. 18 U.S.C. § 2426(a)."""
+
+    effective: dt.date
+    chapters: list[str]
+    multiplier: int
+    authorities: list[str]
+    certainty: Certainty
+    note: str | None = None
 
 
 class SupervisedRelease(_Strict):
@@ -221,6 +249,7 @@ class Rulebook:
         self.authorities: dict[str, Authority] = {}
         self.editions: list[Edition] = []
         self.supervised_release: list[SupervisedRelease] = []
+        self.repeat_offender: list[RepeatOffender] = []
         self.table: dict[int, list[tuple[int, int | str]]] = {}
         self.categories: list[str] = []
         self.zones: list[dict[str, Any]] = []
@@ -250,6 +279,7 @@ class Rulebook:
                 for key, value in data["statutes"].items():
                     self.statutes[key] = Statute(key=key, **value)
                 self.supervised_release = [SupervisedRelease(**v) for v in data["supervised_release"]]
+                self.repeat_offender = [RepeatOffender(**v) for v in data.get("repeat_offender", [])]
             elif name in DOCUMENTS:
                 key = name.removesuffix(".yaml")
                 DOCUMENT_MODELS[key].model_validate(data)
@@ -294,6 +324,7 @@ class Rulebook:
         others = [(f"section {k}", v.authorities) for k, v in self.sections.items()]
         others += [(f"edition {e.effective}", e.authorities) for e in self.editions]
         others += [(f"supervised release from {v.effective}", v.authorities) for v in self.supervised_release]
+        others += [(f"repeat_offender from {v.effective}", v.authorities) for v in self.repeat_offender]
         others += [("the Sentencing Table", getattr(self, "table_authorities", []))]
         for what, refs in others:
             for ref in refs:
@@ -389,11 +420,36 @@ class Rulebook:
         """Every pin a finding may name, including table limbs such as 2G2.2(b)(7)(D)."""
         pins = set(self.provisions)
         for provision in self.provisions.values():
+            pins.update(provision.pin + clause for clause in provision.clauses)
             for version in provision.versions:
                 for row in version.table or []:
                     if "limb" in row:
                         pins.add(f"{provision.pin}({row['limb']})")
         return pins
+
+    def clause_of(self, pin: str) -> str | None:
+        """The provision a clause pin belongs to: '2G2.1(b)(6)(B)' -> '2G2.1(b)(6)'; None otherwise."""
+        for provision in self.provisions.values():
+            if pin.startswith(provision.pin) and pin[len(provision.pin) :] in provision.clauses:
+                return provision.pin
+        return None
+
+    def read_for(self, version: Version, edition: dt.date) -> bool:
+        """Whether the text of `version` in `edition` was read in one of the sources it cites."""
+        return any(edition in self.authorities[a].editions_read for a in version.authorities)
+
+    def certainty_in(self, version: Version, edition: dt.date) -> Certainty:
+        """How sure the law data is of `version` in `edition`: a version read for that edition (the 2025
+        Manual, an amendment, an archived section) prints verified there even if its history before is not
+        confirmed; a contested reading stays contested."""
+        if version.certainty == "unverified" and self.read_for(version, edition):
+            return "verified"
+        if version.certainty == "verified" and version.effective < edition and not self.read_for(version, edition):
+            # An edition whose amendments were not read: whatever it carries forward is unverified.
+            info = next((e for e in self.editions if e.effective == edition), None)
+            if info is not None and info.carried_forward_unverified:
+                return "unverified"
+        return version.certainty
 
     def cite(self, ids: list[str]) -> str:
         return "; ".join(self.authorities[i].cite for i in ids)

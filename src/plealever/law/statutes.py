@@ -8,6 +8,16 @@ import re
 from plealever.law.rulebook import PenaltyVersion, Rulebook, Statute
 
 _PREFIX = re.compile(r"^\s*(?:18\s*U\.?\s*S\.?\s*C\.?(?:\s*A\.?)?)?\s*(?:§+|sec(?:tion|\.)?)?\s*", re.I)
+# Words that make a count an attempt or a conspiracy, wherever they sit in the citation: "(attempt)",
+# "attempted", "conspiracy to violate", "conspiring".
+_INCHOATE = {
+    "attempt": re.compile(r"\battempt(?:s|ed|ing)?\b", re.I),
+    "conspiracy": re.compile(r"\bconspir(?:acy|e|es|ed|ing)\b", re.I),
+}
+_FILLER = re.compile(r"\(\s*\)|\b(?:to\s+(?:violate|commit)|of|and|or)\b", re.I)
+# What may follow a modelled key: more pins, and "and (b)(1)"-style references to the penalty subsection.
+_PIN = r"\((?:[A-Za-z]|[0-9]{1,3}|[ivxIVX]{1,5})\)"  # (A), (b), (2), (ii)
+_TAIL = re.compile(rf"^(?:{_PIN})*(?:(?:and|&|,)\([a-z]\)(?:{_PIN})*)*$")
 
 
 def normalize(text: str) -> str:
@@ -16,10 +26,26 @@ def normalize(text: str) -> str:
     return re.sub(r"\s+", "", rest)
 
 
+def inchoate(text: str) -> tuple[str, str | None]:
+    """('2252A(a)(2) (attempt)') -> ('2252A(a)(2)', 'attempt'): the citation without the inchoate words.
+
+    Both words at once is refused by the caller (the kind is returned as 'attempt+conspiracy').
+    """
+    kinds = [kind for kind, rx in _INCHOATE.items() if rx.search(text)]
+    rest = text
+    for kind in kinds:
+        rest = _INCHOATE[kind].sub(" ", rest)
+    if kinds:
+        rest = _FILLER.sub(" ", rest)
+    return rest.strip(" ,;-"), "+".join(kinds) or None
+
+
 def find_statute(book: Rulebook, text: str) -> Statute | None:
     """The modelled statute for `text`: the longest modelled key that the citation starts with.
 
-    '2252A(a)(2)(A)' is '2252A(a)(2)'; '2252A(a)' alone is too vague and finds nothing.
+    '2252A(a)(2)(A)' is '2252A(a)(2)'; '2252A(a)' alone is too vague and finds nothing, and so does a key
+    followed by anything but more pins ('2252A(a)(2) foo'): words are never dropped silently. Attempt and
+    conspiracy words are read by `inchoate` first.
     """
     cite = normalize(text)
     if not cite:
@@ -33,7 +59,9 @@ def find_statute(book: Rulebook, text: str) -> Statute | None:
         for key in book.statutes:
             if cite.lower() == key.lower() or cite.lower().startswith(key.lower() + "("):
                 best = key if best is None or len(key) > len(best) else best
-    return book.statutes.get(best) if best else None
+    if best is None or not _TAIL.match(cite[len(best) :]):
+        return None
+    return book.statutes.get(best)
 
 
 def penalty(statute: Statute, offense_date: dt.date) -> PenaltyVersion | None:

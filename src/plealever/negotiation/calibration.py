@@ -152,3 +152,21 @@ def report(book, years_fit=(2014, 2015), holdout=(2016,)) -> dict[str, Any]:
 
 def refit() -> dict[str, Any]:
     return fit([bundled(2014), bundled(2015)])
+
+
+def file_kind(path: str | Path) -> str:
+    """'supplemental' (SENTRNGE, no range as found), 'offender' (XMINSOR) or 'neither', from the header."""
+    path = Path(path)
+    if path.suffix.lower() in (".sas7bdat", ".xpt"):
+        return "offender"
+    opener = lzma.open if path.suffix == ".xz" else open
+    try:
+        with opener(path, "rt", newline="") as fh:
+            header = {h.strip().upper() for h in next(csv.reader(fh), [])}
+    except (OSError, lzma.LZMAError, UnicodeDecodeError, csv.Error, EOFError):
+        return "offender"  # the offender-row reader gives the precise error
+    if "XMINSOR" in header or not header:
+        return "offender"
+    if "SENTRNGE" in header:
+        return "supplemental"
+    return "neither"

@@ -26,6 +26,7 @@ from plealever.negotiation.outcomes import (
     sentence_draws,
     summarize,
 )
+from plealever.negotiation.practice import PLEA_OF_SCENARIO, cell_for, load_params
 
 BANDS = ["absent", "weak", "moderate", "strong"]
 SENTENCING_FACTORS = ("mental_health", "personal_history", "coercion_duress")
@@ -40,6 +41,7 @@ class Comparison:
     draws: dict[str, Any] = field(default_factory=dict)  # scenario id -> simulated months (for charts)
     scenarios: dict[str, sc_mod.Scenario] = field(default_factory=dict)  # id -> scenario with its Result
     calculations: int = 0  # per-Manual guideline calculations this comparison ran
+    practice_basis: dict[str, Any] = field(default_factory=dict)  # the years and rows the sentences rest on
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -47,6 +49,7 @@ class Comparison:
             "sensitivity": self.sensitivity,
             "parameters": self.parameters,
             "warnings": self.warnings,
+            "practice_model": self.practice_basis,
             "notice": NOTICE,
         }
 
@@ -107,7 +110,7 @@ def compare(
     ]
     distinct = ([] if same else [base]) + [sc for sc in evaluated if sc is not base]
     calculations = sum(sc.result.calculations for sc in distinct if sc.result is not None)
-    rows = [_row(book, case, sc, params, n, base_seed, band, stance, defenses) for sc in evaluated]
+    rows = [_row(book, case, sc, params, n, base_seed, band, stance, defenses, today) for sc in evaluated]
     _compare_rows(rows)
     sensitivity, extra = _sensitivity(book, case, base, params, n, base_seed, band, stance, today)
     draws_by_id = {r["id"]: r.pop("_draws") for r in rows if "_draws" in r}
@@ -121,10 +124,11 @@ def compare(
         draws_by_id,
         {sc.spec.id: sc for sc in evaluated},
         calculations + extra,
+        load_params().basis(today),
     )
 
 
-def _row(book, case, sc, params, n, base_seed, band, stance, defenses) -> dict[str, Any]:
+def _row(book, case, sc, params, n, base_seed, band, stance, defenses, today) -> dict[str, Any]:
     spec = sc.spec
     row: dict[str, Any] = {
         "id": spec.id,
@@ -154,6 +158,9 @@ def _row(book, case, sc, params, n, base_seed, band, stance, defenses) -> dict[s
         government_motion=spec.government_motion,
         binding=(spec.agreed_range.min, spec.agreed_range.max) if spec.agreed_range else None,
         trial=spec.kind == "trial",
+        practice=cell_for(
+            case, c, plea="trial" if spec.kind == "trial" else PLEA_OF_SCENARIO[spec.plea_type], today=today
+        ),
     )
     seed = _seed(base_seed, spec.id)
     draws = sentence_draws(params, judge, n, seed)
@@ -168,7 +175,7 @@ def _row(book, case, sc, params, n, base_seed, band, stance, defenses) -> dict[s
             "mandatory_minimum": c.statutory_range.min,
             "supervised_release": c.supervised_release.to_dict(),
             "counts": [x.statute for x in c.counts],
-            "consequences": sc_mod.consequences(book, sc, case.offense_date),
+            "consequences": sc_mod.consequences(book, sc, case.offense_date, case.sentencing_date or today),
             "warnings": list(dict.fromkeys(sc.result.warnings + c.warnings)),
         }
     )
@@ -246,6 +253,7 @@ def _sensitivity(
             b,
             stance,
             case.court.judge_tendency or "typical",
+            practice=cell_for(case, calc, plea=PLEA_OF_SCENARIO[sc_mod.AS_CHARGED.plea_type], today=today),
         )
         return float(sentence_draws(params, judge, n, _seed(base_seed, "sensitivity")).mean())
 

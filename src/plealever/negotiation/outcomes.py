@@ -1,10 +1,13 @@
 """The outcome model: a seeded Monte Carlo distribution of the sentence for a plea or a trial.
 
-The judge's position relative to the range is drawn from shares and reduction deciles fitted to
-Sentencing Commission records (law/data/outcome-model.yaml); mitigation, the circuit, a government
-recommendation and a trial shift those shares by parameters that are stated as assumptions. The
-sentence is then floored by the mandatory minimum (unless a § 3553(e) motion is made), capped by
-the statutory maximum, and held inside a binding (C) range.
+Where the scenario carries a practice cell (the range as found, category, district, plea type,
+custody), the position relative to the range and the sentence within each part are drawn from the
+practice model fitted to the Commission's offender rows (negotiation/practice.py). Without one, the
+older national shares and reduction deciles (FY2014-2015 supplemental files, law/data/outcome-model.yaml)
+are used. Either way, mitigation, the circuit's stance, the judge's known tendency and a government
+recommendation shift the below-range share by parameters stated as assumptions; a government motion
+is the supplemental files' reduction. The sentence is then floored by the mandatory minimum (unless a
+§ 3553(e) motion is made), capped by the statutory maximum, and held inside a binding (C) range.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ class Judge:
     government_motion: str = "none"  # none | 5K1.1 | 3553(e)
     binding: tuple[float, float] | None = None
     trial: bool = False
+    practice: Any = None  # a practice.PracticeCell: draw from the offender-row model
 
 
 def _inverse_cdf(u: np.ndarray, deciles: list[float]) -> np.ndarray:
@@ -39,10 +43,16 @@ def _inverse_cdf(u: np.ndarray, deciles: list[float]) -> np.ndarray:
 
 
 def shares(params: Params, judge: Judge, rng: np.random.Generator) -> dict[str, float]:
-    s = dict(params.fitted["shares"])
-    s.pop("below_government")
-    total = sum(s.values())
-    s = {k: v / total for k, v in s.items()}  # without a government motion, its mass is spread
+    if judge.practice is not None:
+        from plealever.negotiation import practice
+
+        p = practice.shares(judge.practice)
+        s = {"within": p["within"], "above": p["above"], "below_other": p["below"]}
+    else:
+        s = dict(params.fitted["shares"])
+        s.pop("below_government")
+        total = sum(s.values())
+        s = {k: v / total for k, v in s.items()}  # without a government motion, its mass is spread
     shift = (
         params["mitigation_below_shift"][judge.mitigation_band]
         + params["circuit_below_shift"].get(judge.circuit, 0.0)
@@ -52,7 +62,8 @@ def shares(params: Params, judge: Judge, rng: np.random.Generator) -> dict[str, 
     shift = max(-s["below_other"], min(shift, s["within"]))
     s["within"] -= shift
     s["below_other"] += shift
-    if judge.trial:
+    if judge.trial and (judge.practice is None or "trial_below_factor" in params.overridden):
+        # The practice model measures trials (DSPLEA 8); the factor then applies only if the case sets it.
         spec = params.spec["trial_below_factor"]
         factor = params["trial_below_factor"]
         if "trial_below_factor" not in params.overridden:
@@ -80,16 +91,20 @@ def sentence_draws(params: Params, judge: Judge, n: int, seed: int) -> np.ndarra
     sh = shares(params, judge, rng)
     u_bucket, u_within, u_above, u_other, u_gov = rng.uniform(0, 1, (5, n))
     lo, hi = judge.range_min, judge.range_max
-    within = lo + u_within * (hi - lo)
-    above = hi * (1 + _inverse_cdf(u_above, params.fitted["increase_pct_above"]) / 100)
     scale = params["mitigation_reduction_scale"][judge.mitigation_band]
-    red_other = np.clip(_inverse_cdf(u_other, params.fitted["reduction_pct_below_other"]) * scale, 0, 100)
     red_gov = np.clip(_inverse_cdf(u_gov, params.fitted["reduction_pct_below_government"]), 0, 100)
+    if judge.practice is not None:
+        below, within, above = _practice_values(judge.practice, u_within, u_above, scale)
+    else:
+        within = lo + u_within * (hi - lo)
+        above = hi * (1 + _inverse_cdf(u_above, params.fitted["increase_pct_above"]) / 100)
+        red_other = np.clip(_inverse_cdf(u_other, params.fitted["reduction_pct_below_other"]) * scale, 0, 100)
+        below = lo * (1 - red_other / 100)
     edges = np.cumsum([sh["above"], sh["within"], sh["below_other"]])
     edges = edges / (edges[-1] + sh["below_government"])
     out = np.select(
         [u_bucket < edges[0], u_bucket < edges[1], u_bucket < edges[2]],
-        [above, within, lo * (1 - red_other / 100)],
+        [above, within, below],
         default=lo * (1 - red_gov / 100),
     )
     if judge.government_motion != "3553(e)":
@@ -98,6 +113,20 @@ def sentence_draws(params: Params, judge: Judge, n: int, seed: int) -> np.ndarra
     if judge.binding is not None:
         out = np.clip(out, judge.binding[0], judge.binding[1])
     return out
+
+
+def _practice_values(cell, u_val: np.ndarray, u_anchor: np.ndarray, scale: float):
+    """The practice model's sentence in each part of the range for these uniforms; a stronger
+    mitigation scale deepens a below-range reduction (a named assumption)."""
+    from plealever.negotiation import practice
+
+    params = practice.load_params()
+    rows = practice.rows_from_cells([cell], params)
+    parts = practice.components(params, rows)
+    below, within, above, to_within = practice.values(params, rows, parts, u_val[None, :], u_anchor[None, :])
+    below = cell.range_min - (cell.range_min - below[0]) * scale
+    above = np.where(to_within[0], within[0], above[0])
+    return np.maximum(below, 0.0), within[0], above
 
 
 def conviction_probability(

@@ -17,6 +17,7 @@ from plealever.guidelines.trace import Result
 from plealever.law.dated import in_force
 from plealever.law.rulebook import Rulebook
 from plealever.law.statutes import find_statute
+from plealever.law.statutes import inchoate as inchoate_words
 from plealever.mitigation.levers import LeverStatus
 
 # A plea to a lesser statute: possession for receipt, distribution and other trafficking counts.
@@ -45,7 +46,7 @@ class Scenario:
 
 
 def _key(book: Rulebook, statute: str):
-    return find_statute(book, statute)
+    return find_statute(book, inchoate_words(statute)[0])
 
 
 AS_CHARGED = ScenarioSpec(
@@ -298,15 +299,19 @@ def evaluate(
     return sc
 
 
-def consequences(book: Rulebook, sc: Scenario, offense_date: dt.date | None) -> dict[str, Any]:
+def consequences(
+    book: Rulebook, sc: Scenario, offense_date: dt.date | None, sentencing_date: dt.date | None = None
+) -> dict[str, Any]:
     """Money, registration, forfeiture and appeal rights for the scenario's counts of conviction."""
     doc = book.documents["consequences"]
     if sc.case is None:
         raise PlealeverError(f"scenario {sc.spec.id} has no case to take consequences from")
-    statutes = []
+    statutes, prongs = [], []
     for c in sc.case.counts:
-        s = find_statute(book, c.statute)
+        s = _key(book, c.statute)
         statutes += [s] * c.count
+        if s.offense_class == "receipt_or_distribution":
+            prongs.append(c.prong)
     n = len(statutes)
     classes = [s.offense_class for s in statutes]
     worst = max(
@@ -316,6 +321,7 @@ def consequences(book: Rulebook, sc: Scenario, offense_date: dt.date | None) -> 
             "receipt_or_distribution",
             "trafficking",
             "advertising",
+            "prostitution_facilitation",
             "travel",
             "transportation",
             "enticement",
@@ -323,9 +329,13 @@ def consequences(book: Rulebook, sc: Scenario, offense_date: dt.date | None) -> 
             "production",
         ].index(k),
     )
-    reg = doc["registration"]["by_class"][worst]
+    reg = dict(doc["registration"]["by_class"][worst])
+    if worst == "receipt_or_distribution" and prongs and None not in prongs:
+        # 34 U.S.C. § 20911(3)(B)(iii): distribution is tier II; the prong pleaded decides it.
+        reg = dict(doc["registration"]["by_prong"]["distribution" if "distribution" in prongs else "receipt"])
     a3014 = doc["additional_assessment_3014"]
-    day = offense_date or dt.date.today()
+    # The assessment is imposed at sentencing, so the sentencing date (or today) dates it.
+    day = sentencing_date or dt.date.today()
     version = in_force(a3014["versions"], day, start="from", end="to")
     in_3014 = [s for s in statutes if s.chapter in a3014["chapters"]]
     avaa = doc["avaa_assessment_2259A"]["maximum_by_class"]
@@ -337,6 +347,7 @@ def consequences(book: Rulebook, sc: Scenario, offense_date: dt.date | None) -> 
             "amount_if_non_indigent": a3014["per_count"] * len(in_3014) if version else 0,
             "status": (version or {}).get("note", "outside the assessment's period"),
             "certainty": (version or {}).get("certainty", "verified"),
+            "dated_by": f"the sentencing date ({day}); the assessment is imposed at sentencing",
         },
         "avaa_assessment_2259A_max": sum(avaa[k] for k in classes if k in avaa),
         "restitution_minimum_per_victim": restitution["trafficking_minimum_per_victim"]
@@ -344,7 +355,12 @@ def consequences(book: Rulebook, sc: Scenario, offense_date: dt.date | None) -> 
         else None,
         "restitution_note": restitution["note"],
         "forfeiture": doc["forfeiture_2253"]["text"],
-        "registration": {"tier": reg["tier"], "years": reg["years"], "note": reg.get("note")},
+        "registration": {
+            "tier": reg["tier"],
+            "years": reg["years"],
+            "note": reg.get("note"),
+            "certainty": reg.get("certainty", doc["registration"]["certainty"]),
+        },
         "appeal": "waived except as the law preserves (e.g. a miscarriage of justice)"
         if (sc.spec.kind == "plea" and sc.spec.appeal_waiver)
         else "kept",

@@ -387,9 +387,12 @@ def build_context(analysis: Analysis, *, charts: bool = True) -> MemoContext:
         add(
             Block(
                 "para",
-                text="The sentence model is fitted to Sentencing Commission records for these offenses"
+                text="The sentence model is fitted to the Sentencing Commission's offender records for these "
+                "offenses (" + comparison.practice_basis["note"] + ")"
+                + refs.mark(["ussc-individual"])
+                + "; a government motion's reduction comes from its FY2014-2015 supplemental files"
                 + refs.mark(["ussc-sup"])
-                + "; these parameters are assumptions, not measurements: "
+                + "; these parameters are assumptions layered on top, not measurements: "
                 + ", ".join(assumptions)
                 + ".",
             )
@@ -414,6 +417,10 @@ def build_context(analysis: Analysis, *, charts: bool = True) -> MemoContext:
                         "each stipulation or mitigation item changes the expected sentence",
                     )
                 )
+    if result is not None:
+        from plealever.report.similar_section import similar_blocks
+
+        blocks.extend(similar_blocks(analysis, refs, Block))
     return MemoContext(
         title=f"Plea negotiation memo: {name}",
         question="How can the available mitigation move the plea negotiation in this case?",

@@ -206,6 +206,12 @@ def render_scenarios(result, *, case_name: str, console: Console | None = None) 
             console.print("  " + "; ".join(pairs), markup=False, highlight=False)
 
     console.print(views.SCENARIO_NOTE, markup=False)
+    if d.get("practice_model"):
+        console.print(
+            "Sentences: the practice model of the Commission's offender rows, " + d["practice_model"]["note"] + ".",
+            markup=False,
+            highlight=False,
+        )
     for line in views.scenario_notes(d["scenarios"]):
         console.print(f"- {line}", markup=False, highlight=False)
     if d["sensitivity"]:

@@ -145,6 +145,12 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
     def api_scenarios(case_id: str, draws: int | None = Query(None, ge=100, le=20000)):
         return _comparison(cache.get(store.get(case_id), draws)).to_dict()
 
+    @app.get("/api/cases/{case_id}/similar", tags=["analysis"])
+    def api_similar(case_id: str) -> dict[str, Any]:
+        from plealever.negotiation.similar import panel_for_analysis
+
+        return panel_for_analysis(cache.get(store.get(case_id)))
+
     @app.post("/api/calculate", tags=["analysis"])
     def api_calculate(data: Annotated[dict[str, Any], Body()]):
         case = parse_case(data, source="request")
@@ -208,7 +214,8 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
     @app.get("/cases/{case_id}/scenarios", response_class=HTMLResponse, include_in_schema=False)
     def scenarios_page(request: Request, case_id: str):
         r = store.get(case_id)
-        comparison = _comparison(cache.get(r))
+        analysis = cache.get(r)
+        comparison = _comparison(analysis)
         c = comparison.to_dict()
         return page(
             request,
@@ -218,6 +225,7 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
             table=_scenario_table(comparison),
             consequences=pages.consequences(c["scenarios"]),
             sensitivity_note=pages.sensitivity_note(c),
+            s=_similar(analysis),
             active="scenarios",
         )
 
@@ -295,6 +303,16 @@ def _comparison(analysis: Analysis):
     if analysis.comparison is None:
         raise analysis.error
     return analysis.comparison
+
+
+def _similar(analysis: Analysis) -> dict[str, Any]:
+    """The similar-offender panel, or the reason there is none (shown in its place)."""
+    from plealever.negotiation.similar import panel_for_analysis
+
+    try:
+        return panel_for_analysis(analysis)
+    except PlealeverError as exc:
+        return {"error": exc.one_line()}
 
 
 def _scenario_table(comparison) -> dict[str, Any]:
