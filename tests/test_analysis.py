@@ -105,9 +105,13 @@ def test_every_error_descends_from_one_base():
     for path in SRC.rglob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            if isinstance(node, ast.ClassDef) and node.name != "PlealeverError" and any(
-                isinstance(b, ast.Name) and b.id in ("Exception", "ValueError", "RuntimeError")
-                for b in node.bases
+            if (
+                isinstance(node, ast.ClassDef)
+                and node.name != "PlealeverError"
+                and any(
+                    isinstance(b, ast.Name) and b.id in ("Exception", "ValueError", "RuntimeError")
+                    for b in node.bases
+                )
             ):
                 pytest.fail(f"{path.name}: {node.name} does not join the error tree")
 

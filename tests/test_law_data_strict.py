@@ -94,7 +94,9 @@ BROKEN = [
 ]
 
 
-@pytest.mark.parametrize(("name", "find", "replace", "fragments"), BROKEN, ids=[f"{r[0]}:{r[3][-1]}" for r in BROKEN])
+@pytest.mark.parametrize(
+    ("name", "find", "replace", "fragments"), BROKEN, ids=[f"{r[0]}:{r[3][-1]}" for r in BROKEN]
+)
 def test_broken_law_data_fails_at_load(name, find, replace, fragments):
     files = _bundled_files()
     assert find in files[name], f"the row's anchor text is no longer in {name}"

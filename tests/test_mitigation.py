@@ -38,7 +38,7 @@ def test_assessment(item: dict) -> None:
             assert have.get(lever) == status, (name, lever, have)
     for name, levers in exp.get("no_lever", {}).items():
         assert not {lv["lever"] for lv in factors[name]["levers"]} & set(levers)
-    for key in ("reasons", "missing", "frame"):
+    for key in ("reasons", "missing", "frame", "risks"):
         for name, needles in exp.get(key, {}).items():
             text = " | ".join(s["text"] for s in factors[name][key])
             cites = " ".join(
@@ -46,6 +46,20 @@ def test_assessment(item: dict) -> None:
             )
             for needle in needles:
                 assert needle in text or needle in cites, (name, key, needle, text)
+    for name, groups in exp.get("absent_text", {}).items():
+        for key, needles in groups.items():
+            text = " | ".join(s["text"] for s in factors[name][key])
+            for needle in needles:
+                assert needle not in text, (name, key, needle, text)
+    for name, ids in exp.get("no_cite", {}).items():
+        assert not set(ids) & set(factors[name]["authorities"]), (name, factors[name]["authorities"])
+    for name, elements in exp.get("elements", {}).items():
+        have = {e["element"]: e for e in factors[name]["elements"]}
+        for element, want in elements.items():
+            for k, v in want.items():
+                assert have[element][k] == v, (name, element, k, have[element])
+    for name, complete in exp.get("complete", {}).items():
+        assert factors[name]["complete_defense"] is complete, (name, factors[name]["elements"])
     for lever, status in exp.get("lever_status", {}).items():
         assert got["levers"][lever]["status"] == status, (lever, got["levers"][lever])
     if "empty" in exp:
@@ -61,6 +75,31 @@ def test_assessment(item: dict) -> None:
     for item_label, needle in exp.get("plan_flags", {}).items():
         step = next(s for s in got["disclosure_plan"] if s["item"] == item_label)
         assert any(needle in f for f in step["lost_value"]), step
+    steps = {s["item"]: s for s in got["disclosure_plan"]}
+    for item_label, want in exp.get("plan", {}).items():
+        step = steps[item_label]
+        for k, v in want.items():
+            if isinstance(v, list):
+                for needle in v:
+                    assert any(needle in x for x in step[k]), (item_label, k, needle, step[k])
+            elif isinstance(v, str) and isinstance(step[k], str):
+                assert v in step[k], (item_label, k, v, step[k])
+            else:
+                assert step[k] == v, (item_label, k, v, step[k])
+    for item_label, needles in exp.get("no_plan_text", {}).items():
+        text = " | ".join(steps[item_label]["exposes"]) + steps[item_label]["risk"]
+        for needle in needles:
+            assert needle not in text, (item_label, needle, text)
+    for item_label, want in exp.get("plan_disclosed", {}).items():
+        for k, v in want.items():
+            assert steps[item_label]["disclosed"][k] == v, (item_label, k, steps[item_label]["disclosed"])
+    frame_text = " | ".join(s["text"] for s in got["frame"]) + " ".join(
+        got["authorities"][a]["cite"] for s in got["frame"] for a in s["authorities"]
+    )
+    for needle in exp.get("case_frame", []):
+        assert needle in frame_text, (needle, frame_text)
+    if exp.get("no_case_frame"):
+        assert got["frame"] == []
     if "package_complete" in exp:
         assert got["package"]["complete"] == exp["package_complete"]
     # Every statement that cites something resolves in the registry.

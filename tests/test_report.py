@@ -29,7 +29,9 @@ HEADINGS = [
     "4. Entrapment",
     "5. Procedural and policy constraints",
     "6. Risks, tradeoffs and timing",
-    "7. Bottom line",
+    "7. Discovery and investigation checklist",
+    "8. Bottom line",
+    "9. Letter to the client (draft)",
     "Appendix",
     "References",
 ]
@@ -86,7 +88,7 @@ def test_headings_in_every_format(formats):
 def test_docx_reopens_with_tables_and_pictures(formats):
     doc = Document(io.BytesIO(formats["docx"]))
     assert len(doc.tables) >= 3
-    assert doc.tables[0].rows[0].cells[0].text in ("When", "Pin")
+    assert doc.tables[0].rows[0].cells[0].text in ("Item", "When", "Pin")
     assert len(doc.inline_shapes) == 2
 
 
@@ -152,8 +154,11 @@ def test_a_section_without_its_input_says_so():
         }
     )
     md = to_markdown(build_context(analyse(case, today=TODAY, draws=500)))
-    assert "could not be computed" in md and "## 7. Bottom line" in md
-    assert "No evidence of this factor is recorded" in md
+    assert "could not be computed" in md and "## 8. Bottom line" in md
+    assert (
+        "No mitigation evidence is recorded yet" in md
+        and "nothing in the file describes a mental-health" in md
+    )
 
 
 def test_memo_command_writes_atomically(tmp_path: Path):

@@ -79,7 +79,9 @@ class Analysis:
     def require(self, part: Upto) -> None:
         """Refuse (RenderError) when this analysis stopped before `part`."""
         if _ORDER.index(self.upto) < _ORDER.index(part):
-            raise RenderError(f"this analysis stopped at {self.upto!r}; {part!r} is needed (analyse(upto={part!r}))")
+            raise RenderError(
+                f"this analysis stopped at {self.upto!r}; {part!r} is needed (analyse(upto={part!r}))"
+            )
 
 
 def analyse(

@@ -30,6 +30,30 @@ Source = Literal[
 ]
 Status = Literal["sought", "in_hand", "disclosed"]
 PROFESSIONAL = ("licensed_psychologist", "psychiatrist", "forensic_specialist")
+# The terms a disclosure was (or is to be) made under. Rule 11(f) / FRE 410 covers statements in plea
+# discussions with an attorney for the government; a proffer agreement usually narrows it; a Kastigar
+# (informal immunity) letter usually bars use and derivative use; a court order (e.g. Rule 12.2(c)(2)
+# sealing, a protective order) limits use as it says.
+Protection = Literal["none", "proffer_agreement", "rule_11f_410", "kastigar_letter", "court_order"]
+Recipient = Literal[
+    "prosecutor",
+    "law_enforcement_agent",
+    "probation_officer",
+    "court",
+    "government_examiner",
+    "treatment_provider",
+    "other",
+]
+DerivativeUse = Literal["permitted", "barred", "not_addressed"]
+# What an item admits beyond the charged conduct; each can prove an enhancement or relevant conduct.
+Admission = Literal[
+    "uncharged_contact_offense",  # §2G2.2(b)(5) pattern of activity; §4B1.5(b) for covered sex crimes
+    "additional_images_or_conduct",  # relevant conduct (§1B1.3): image count, other conduct
+    "distribution",  # §2G2.2(b)(3)
+    "sexual_interest_in_minors",  # predisposition (entrapment); risk
+    "the_charged_conduct",  # knowing possession or receipt, the act itself
+]
+DISCLOSURE_TERMS = ("disclosed_on", "to_whom", "under", "derivative_use")
 
 
 class _Item(BaseModel):
@@ -42,6 +66,34 @@ class _Item(BaseModel):
     status: Status = Field(description="sought (not yet in hand), in_hand, or disclosed (to the government).")
     privileged: bool = Field(False, description="Held under privilege or work product.")
     notes: str | None = None
+    disclosed_on: dt.date | None = Field(None, description="When it was disclosed (status: disclosed).")
+    to_whom: Recipient | None = Field(None, description="Who received it (status: disclosed).")
+    under: Protection | None = Field(
+        None,
+        description="The protection it was disclosed under: none, proffer_agreement, rule_11f_410, "
+        "kastigar_letter or court_order (status: disclosed).",
+    )
+    derivative_use: DerivativeUse | None = Field(
+        None,
+        description="Whether the terms let the government use leads derived from it: permitted, barred "
+        "or not_addressed (status: disclosed; default: the usual terms of `under`, shown as assumed).",
+    )
+    admissions: list[Admission] = Field(
+        default_factory=list,
+        description="What the item admits beyond the charge: uncharged_contact_offense, "
+        "additional_images_or_conduct, distribution, sexual_interest_in_minors, the_charged_conduct.",
+    )
+
+    @model_validator(mode="after")
+    def _disclosure_terms(self):
+        if self.status != "disclosed":
+            given = [k for k in DISCLOSURE_TERMS if getattr(self, k) is not None]
+            if given:
+                raise ValueError(
+                    f"{', '.join(given)} given but status is {self.status}: disclosure terms describe a "
+                    "disclosure already made; set status: disclosed or remove them"
+                )
+        return self
 
 
 class PsychEvaluation(_Item):
@@ -55,6 +107,11 @@ class PsychEvaluation(_Item):
     insanity_opinion: bool = Field(
         False,
         description="Opines a severe disease left the defendant unable to appreciate wrongfulness (18 U.S.C. § 17).",
+    )
+    severe_disease_at_offense: bool = Field(
+        False,
+        description="Finds a severe mental disease or defect at the time of the offense (the first limb of § 17), "
+        "whether or not it opines on appreciation of wrongfulness.",
     )
 
 
@@ -79,10 +136,32 @@ class SexOffenseTreatment(_Item):
     progress: Literal["enrolled", "engaged", "completed"]
 
 
+Relationship = Literal["family", "friend", "employer", "clergy", "teacher", "community", "other"]
+
+
 class SupportLetter(_Item):
     kind: Literal["support_letter"]
     relationship: Literal["family", "friend", "employer", "clergy", "community", "other"]
     knows_of_offense: bool = Field(description="The writer knows what the defendant is charged with.")
+    describes_condition: str | None = Field(
+        None,
+        min_length=1,
+        description="A condition the letter describes from the writer's own observation (e.g. 'depression "
+        "since 2019'); the letter then also counts as lay mental-health evidence.",
+    )
+
+
+class LayAccount(_Item):
+    """A family member's, employer's or clergy member's account of a condition: low-weight evidence
+    that corroborates a diagnosis and its history, never proof of one by itself."""
+
+    kind: Literal["lay_account"]
+    relationship: Relationship
+    condition: str = Field(min_length=1, description="What the witness describes, e.g. 'severe depression'.")
+    observed: Literal["before_arrest", "after_arrest"] = Field(
+        description="When the witness observed it; observations before the arrest carry more weight."
+    )
+    first_hand: bool = Field(True, description="The witness saw it, rather than being told of it.")
 
 
 class History(_Item):
@@ -115,6 +194,59 @@ class CoercionDuress(_Item):
         default_factory=list, description="Independent evidence: messages, witnesses, reports."
     )
     reported_at_the_time: bool = False
+    maker_capable: bool | None = Field(
+        None,
+        description="The maker had shown the will and means to carry the threat out (prior violence, weapons, "
+        "control): the grounds for a well-grounded fear. Omitted: unknown.",
+    )
+    placed_self_in_danger: bool | None = Field(
+        None,
+        description="The defendant recklessly or negligently placed himself where such a threat was probable. "
+        "Omitted: unknown.",
+    )
+    threat_compelled_the_conduct: bool | None = Field(
+        None,
+        description="The threat was made to compel the charged conduct (the causal link some circuits require). "
+        "Omitted: unknown.",
+    )
+
+
+ControlDomain = Literal[
+    "devices", "accounts", "money", "movement", "housing", "communications", "documents", "employment"
+]
+
+
+class CoerciveControl(_Item):
+    """A third party's control over the defendant's life: who, over what, for how long, and how it is
+    shown. It grounds fear and the lack of a way out; a threat of death or injury is a separate item."""
+
+    kind: Literal["coercive_control"]
+    controller: str = Field(min_length=1, description="Who exercised the control (a role, not a name).")
+    over: list[ControlDomain] = Field(
+        min_length=1,
+        description="devices, accounts, money, movement, housing, communications, documents, employment",
+    )
+    since: dt.date | None = None
+    until: dt.date | None = None
+    months: int | None = Field(None, ge=0, description="How long it lasted, if the dates are not known.")
+    violence: bool = Field(False, description="The controller used or threatened violence.")
+    independent_corroboration: list[str] = Field(
+        default_factory=list, description="Independent evidence: messages, bank records, witnesses, reports."
+    )
+    reported_at_the_time: bool = False
+
+    @model_validator(mode="after")
+    def _period(self) -> CoerciveControl:
+        if self.since and self.until and self.until < self.since:
+            raise ValueError(f"until {self.until} is before since {self.since}")
+        return self
+
+    def duration_months(self) -> int | None:
+        if self.months is not None:
+            return self.months
+        if self.since and self.until:
+            return (self.until.year - self.since.year) * 12 + self.until.month - self.since.month
+        return None
 
 
 Inducement = Literal[
@@ -138,6 +270,11 @@ class Entrapment(_Item):
     )
     prior_related_conviction: bool = False
     ready_response: bool = Field(False, description="Agreed readily at the first approach.")
+    devices_clean: bool | None = Field(
+        None,
+        description="A forensic search of the defendant's devices found no interest or material before government "
+        "contact. Omitted: unknown.",
+    )
 
 
 ForensicIssue = Literal[
@@ -149,10 +286,32 @@ ForensicIssue = Literal[
 ]
 
 
+# Forensic facts that show knowing possession or receipt; each lowers the knowledge factor.
+InculpatoryFact = Literal[
+    "user_created_folders",
+    "organized_collection",
+    "repeated_access",
+    "search_terms",
+    "admissions",
+    "wiping_or_encryption",
+]
+
+
 class Knowledge(_Item):
     kind: Literal["knowledge_forensic"]
-    issues: list[ForensicIssue] = Field(min_length=1)
+    issues: list[ForensicIssue] = Field(default_factory=list, description="Exculpatory forensic facts.")
+    inculpatory: list[InculpatoryFact] | None = Field(
+        None,
+        description="Forensic facts showing knowledge (user-created folders, organisation, repeated access, search "
+        "terms, admissions, wiping). [] means an examiner looked and found none; omitted means not known.",
+    )
     defense_examiner: bool = Field(description="A defense forensic examiner reviewed the device images.")
+
+    @model_validator(mode="after")
+    def _something(self) -> Knowledge:
+        if not self.issues and not self.inculpatory:
+            raise ValueError("a knowledge_forensic item needs issues or inculpatory facts")
+        return self
 
 
 class Cooperation(_Item):
@@ -168,8 +327,10 @@ EvidenceItem = Annotated[
     | RiskAssessment
     | SexOffenseTreatment
     | SupportLetter
+    | LayAccount
     | History
     | CoercionDuress
+    | CoerciveControl
     | Entrapment
     | Knowledge
     | Cooperation,
@@ -262,6 +423,7 @@ class Court(BaseModel):
 class Deadlines(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
+    proffer_session: dt.date | None = Field(None, description="A scheduled proffer (debriefing) session.")
     plea_offer_expires: dt.date | None = None
     acceptance_timeliness: dt.date | None = Field(
         None, description="The last date a plea notice still lets the government avoid preparing for trial."

@@ -577,12 +577,14 @@ def _exposure(ctx: Ctx, u: _Unit, day: dt.date, source: str | None) -> CountExpo
             f"{u.label}: a prior sex offense conviction is stated, but no recidivist tier of 18 U.S.C. § "
             f"{u.statute.key} is modelled (see 18 U.S.C. § 3559(e) where it applies)."
         )
-    if prior and u.statute.key.startswith("2251("):
+    if prior and version.two_or_more_priors is not None and version.prior is not None:
+        two = version.two_or_more_priors
         ctx.warnings.append(
-            f"{u.label}: with two or more qualifying priors 18 U.S.C. § 2251(e) sets 35 years to life; the "
-            "one-prior tier (25-50 years) is used."
+            f"{u.label}: with two or more qualifying priors 18 U.S.C. § {u.statute.key} carries "
+            f"{Range(two.min, two.max).text()}; the one-prior tier ({Range(version.prior.min, version.prior.max).text()}) "
+            "is used."
         )
-    if u.statute.key.startswith(("2251(", "2422(b)", "2423(a)")):
+    if u.statute.mandatory_life_3559e:
         _life_3559e(ctx, u, prior)
     return CountExposure(
         label=u.label,

@@ -50,33 +50,85 @@ class Criterion(_Doc):
 
 
 class Cap(_Doc):
+    """Lowers the best band reachable: `unless` a criterion is met, `if_any` of some criteria are met, or
+    when an element of a trial defense is defeated (`element_false`)."""
+
     max_band: Band
     reason: str
     unless: str | None = None
     if_any: list[str] | None = None
+    element_false: list[str] | None = None
+    authorities: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _one_condition(self) -> Cap:
-        if (self.unless is None) == (self.if_any is None):
-            raise ValueError("a cap needs exactly one of `unless` or `if_any`")
+        given = [x for x in (self.unless, self.if_any, self.element_false) if x is not None]
+        if len(given) != 1:
+            raise ValueError("a cap needs exactly one of `unless`, `if_any` or `element_false`")
         return self
 
 
+class LookFor(_Doc):
+    what: str
+    unless: list[str] = Field(min_length=1)  # criteria or elements that, once shown, make it moot
+
+
 class FactorSpec(_Doc):
+    """A factor scored on criteria (sentencing factors) or on the elements of a trial defense
+    (`weights`, one per element in circuit-law.yaml's vocabulary)."""
+
     title: str
-    criteria: dict[str, Criterion]
+    criteria: dict[str, Criterion] = Field(default_factory=dict)
+    weights: dict[str, int] | None = None
+    trial_defense: Literal["duress", "entrapment", "insanity", "knowledge"] | None = None
     caps: list[Cap] = Field(default_factory=list)
-    look_for: list[str]
+    look_for: list[LookFor]
 
     @model_validator(mode="after")
     def _criteria_named(self) -> FactorSpec:
+        if (self.weights is None) == (not self.criteria):
+            raise ValueError("a factor is scored on criteria or on element weights, exactly one")
         for cap in self.caps:
-            for name in [cap.unless] if cap.unless else cap.if_any or []:
+            names = [cap.unless] if cap.unless else cap.if_any or []
+            for name in names:
                 if name not in self.criteria:
                     raise ValueError(f"a cap names criterion {name!r}, which the factor does not have")
+            for name in cap.element_false or []:
+                if name not in (self.weights or {}):
+                    raise ValueError(f"a cap names element {name!r}, which the factor does not weigh")
         for name, c in self.criteria.items():
             if c.alternative_of and c.alternative_of not in self.criteria:
                 raise ValueError(f"criterion {name} is an alternative of unknown {c.alternative_of!r}")
+        known = set(self.criteria) | set(self.weights or {})
+        for item in self.look_for:
+            if not set(item.unless) <= known:
+                raise ValueError(
+                    f"look_for {item.what!r} names unknown criteria {sorted(set(item.unless) - known)}"
+                )
+        # One scale for every factor: the most a factor can earn is 100.
+        if self.weights is not None:
+            total = sum(self.weights.values())
+        else:
+            total = sum(
+                (c.max if c.per_item else c.weight)
+                for c in self.criteria.values()
+                if c.weight > 0 and not c.alternative_of
+            )
+        if total != 100:
+            raise ValueError(f"the positive weights sum to {total}, not 100 (one scale for every factor)")
+        return self
+
+
+class Provability(_Doc):
+    levels: list[Band]
+    complete_at: Band
+    incomplete_max_band: Band
+    source: dict[str, Literal["weak", "moderate", "strong"]]
+
+    @model_validator(mode="after")
+    def _levels(self) -> Provability:
+        if self.levels != ["absent", "weak", "moderate", "strong"]:
+            raise ValueError("levels must be absent, weak, moderate, strong")
         return self
 
 
@@ -96,24 +148,64 @@ class FactorLever(_Doc):
     min_band: Band
     how: str
     authorities: list[str]
-    requires: str | None = None
+    requires: Literal["complete_defense"] | None = None
 
 
-class Disclosure(_Doc):
-    serves: list[str]
+class Stage(_Doc):
+    label: str
+    deadlines: list[str]
+
+
+class ProtectionSpec(_Doc):
+    text: str
+    still_protected: str
+    derivative_use: Literal["permitted", "barred", "not_addressed"]
+    authorities: list[str] = Field(default_factory=list)
+
+
+class Exposure(_Doc):
+    text: str
+    authorities: list[str]
+
+
+class FactorDisclosure(_Doc):
+    stage: str
+    protect_under: str
     risk: str
     protection: str
     authorities: list[str]
-    trial_deadline: str | None = None
+
+
+class DisclosureRules(_Doc):
+    stages: dict[str, Stage]
+    protections: dict[
+        Literal["none", "proffer_agreement", "rule_11f_410", "kastigar_letter", "court_order"], ProtectionSpec
+    ]
+    exposures: dict[str, Exposure]
+    factors: dict[str, FactorDisclosure]
+
+    @model_validator(mode="after")
+    def _named(self) -> DisclosureRules:
+        if len(self.protections) != 5:
+            raise ValueError(
+                "every protection (none, proffer_agreement, rule_11f_410, kastigar_letter, court_order) needs its text"
+            )
+        for name, f in self.factors.items():
+            if f.stage not in self.stages:
+                raise ValueError(f"factors.{name}.stage names unknown stage {f.stage!r}")
+            if f.protect_under not in self.protections:
+                raise ValueError(f"factors.{name}.protect_under names unknown protection {f.protect_under!r}")
+        return self
 
 
 class MitigationRubric(_Doc):
     bands: dict[Literal["strong", "moderate"], int]
+    provability: Provability
     factors: dict[str, FactorSpec]
     package: Package
     levers: dict[LeverName, str]
     factor_levers: dict[str, list[FactorLever]]
-    disclosure: dict[str, Disclosure]
+    disclosure: DisclosureRules
 
     @model_validator(mode="after")
     def _consistent(self) -> MitigationRubric:
@@ -123,9 +215,12 @@ class MitigationRubric(_Doc):
             for spec in specs:
                 if spec.lever not in self.levers:
                     raise ValueError(f"factor_levers.{factor} names unknown lever {spec.lever!r}")
-        for factor in self.disclosure:
-            if factor not in self.factors:
-                raise ValueError(f"disclosure names unknown factor {factor!r}")
+                if spec.requires and not self.factors[factor].trial_defense:
+                    raise ValueError(
+                        f"factor_levers.{factor}: only a trial defense can require a complete defense"
+                    )
+        if set(self.disclosure.factors) != set(self.factors):
+            raise ValueError("disclosure.factors must name every factor, and only those")
         return self
 
 
@@ -152,27 +247,10 @@ class Concern(_Doc):
     limits: list[LeverName] = Field(default_factory=list)
 
 
-class PolicyDisagreement(_Doc):
-    accepted: dict[str, list[str]]
-    skeptical: dict[str, list[str]]
-    general: list[str]
-
-
-class SentencingEntrapment(_Doc):
-    accepted: dict[str, list[str]]
-    rejected: dict[str, list[str]]
-
-
-class Circuits(_Doc):
-    policy_disagreement_2G2_2: PolicyDisagreement
-    sentencing_entrapment: SentencingEntrapment
-
-
 class NegotiationPolicy(_Doc):
     eras: dict[str, Era]
     office_rules: dict[str, OfficeRule]
     public_safety: dict[str, Concern]
-    circuits: Circuits
 
     @model_validator(mode="after")
     def _eras_in_order(self) -> NegotiationPolicy:
@@ -308,12 +386,42 @@ class OutcomeModel(_Doc):
     published: Published
 
 
+# --- investigation checklist -----------------------------------------------------------------------
+
+
+class ChecklistRequest(_Doc):
+    """A discovery or investigation request the memo lists when its conditions hold."""
+
+    id: str
+    request: str
+    from_: str = Field(alias="from")
+    why: str
+    classes: list[str] = Field(default_factory=list)
+    kinds: list[str] = Field(default_factory=list)
+    no_kinds: list[str] = Field(default_factory=list)
+    have_kinds: list[str] = Field(default_factory=list)
+    missing: list[str] = Field(default_factory=list)  # "factor.criterion" or "factor.element"
+    authorities: list[str]
+
+
+class Investigation(_Doc):
+    rows: list[ChecklistRequest]
+
+    @model_validator(mode="after")
+    def _unique(self) -> Investigation:
+        ids = [r.id for r in self.rows]
+        if len(ids) != len(set(ids)):
+            raise ValueError("checklist ids must be unique")
+        return self
+
+
 DOCUMENT_MODELS: dict[str, type[_Doc]] = {
     "facts": FactsVocabulary,
     "mitigation-rubric": MitigationRubric,
     "negotiation-policy": NegotiationPolicy,
     "consequences": Consequences,
     "outcome-model": OutcomeModel,
+    "investigation": Investigation,
 }
 
 

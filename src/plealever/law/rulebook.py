@@ -24,6 +24,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from plealever.errors import LawDataError
+from plealever.law.circuit_law import CircuitLaw
 from plealever.law.dated import in_force
 
 Certainty = Literal["verified", "unverified", "contested"]
@@ -35,10 +36,11 @@ DOCUMENTS = (
     "negotiation-policy.yaml",
     "consequences.yaml",
     "outcome-model.yaml",
+    "investigation.yaml",
 )
 LIFE = "life"
 # Bumped when the Rulebook's shape changes, so an old on-disk cache is never read into new code.
-_CACHE_FORMAT = 1
+_CACHE_FORMAT = 2
 
 
 class _StrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
@@ -51,7 +53,9 @@ class _StrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ign
             key = self.construct_object(key_node, deep=True)
             line = key_node.start_mark.line + 1
             if key in seen:
-                raise LawDataError(f"key {key!r} is given twice (lines {seen[key]} and {line})", field=str(key))
+                raise LawDataError(
+                    f"key {key!r} is given twice (lines {seen[key]} and {line})", field=str(key)
+                )
             seen[key] = line
         return super().construct_mapping(node, deep=deep)
 
@@ -185,6 +189,9 @@ class PenaltyVersion(_Strict):
     effective: dt.date
     base: Penalty
     prior: Penalty | None = None
+    # The statute's own tier for two or more qualifying priors (e.g. § 2251(e)); shown, not applied,
+    # because the case file counts priors by record and which of them qualify is a legal question.
+    two_or_more_priors: Penalty | None = None
     prepubescent: Penalty | None = None
     authorities: list[str]
     certainty: Certainty
@@ -200,6 +207,8 @@ class Statute(_Strict):
     penalties: list[PenaltyVersion]
     # Inchoate forms the statute itself punishes as the completed offense ("attempts or conspires").
     inchoate: list[Literal["attempt", "conspiracy"]] = Field(default_factory=list)
+    # A "Federal sex offense" under 18 U.S.C. § 3559(e)(2)(A): life after a qualifying prior (warned).
+    mandatory_life_3559e: bool = False
     note: str | None = None
 
     @field_validator("penalties")
@@ -254,6 +263,7 @@ class Rulebook:
         self.categories: list[str] = []
         self.zones: list[dict[str, Any]] = []
         self.documents: dict[str, dict[str, Any]] = {}
+        self.circuit_law: CircuitLaw | None = None
         self.digest = digest(files)
         for name in sorted(files):
             self._load(name, files[name])
@@ -280,6 +290,8 @@ class Rulebook:
                     self.statutes[key] = Statute(key=key, **value)
                 self.supervised_release = [SupervisedRelease(**v) for v in data["supervised_release"]]
                 self.repeat_offender = [RepeatOffender(**v) for v in data.get("repeat_offender", [])]
+            elif name == "circuit-law.yaml":
+                self.circuit_law = CircuitLaw(**data)
             elif name in DOCUMENTS:
                 key = name.removesuffix(".yaml")
                 DOCUMENT_MODELS[key].model_validate(data)
@@ -334,6 +346,11 @@ class Rulebook:
             for ref in refs:
                 if ref not in self.authorities:
                     raise LawDataError(f"law/data/{doc}.yaml cites unknown authority {ref!r}")
+        # circuit-law.yaml is checked when present (the bundled data has it; a test holds that), so a
+        # minimal rulebook built for a test of something else need not carry it.
+        for ref in self.circuit_law.authority_ids() if self.circuit_law is not None else []:
+            if ref not in self.authorities:
+                raise LawDataError(f"law/data/circuit-law.yaml cites unknown authority {ref!r}")
         if sorted(self.table) != list(range(1, 44)) or any(len(r) != 6 for r in self.table.values()):
             raise LawDataError("the Sentencing Table must have levels 1-43 with six categories each")
         if {"mitigation-rubric", "negotiation-policy"} <= set(self.documents):
@@ -344,7 +361,9 @@ class Rulebook:
         """Editions in order; every provision version takes effect on the date of a Manual edition."""
         dates = self.edition_dates()
         if not dates or dates != sorted(set(dates)):
-            raise LawDataError("editions must be listed once each, oldest first", file="law/data/editions.yaml")
+            raise LawDataError(
+                "editions must be listed once each, oldest first", file="law/data/editions.yaml"
+            )
         known = set(dates)
         for provision in self.provisions.values():
             for version in provision.versions:
@@ -357,7 +376,9 @@ class Rulebook:
                     )
         starts = [v.effective for v in self.supervised_release]
         if starts != sorted(starts):
-            raise LawDataError("supervised_release versions must be oldest first", file="law/data/statutes.yaml")
+            raise LawDataError(
+                "supervised_release versions must be oldest first", file="law/data/statutes.yaml"
+            )
 
     def _check_conditions(self) -> None:
         """A `when` names a fact the case model has, with a value that fact can take."""
@@ -493,9 +514,7 @@ def rulebook() -> Rulebook:
     the YAML again. The cache holds only the bundled law data, never case data. A missing, stale or
     unreadable cache is rebuilt; one that cannot be written is simply not kept."""
     files = _bundled_files()
-    key = hashlib.sha256(
-        f"{digest(files)}:{_CACHE_FORMAT}:{sys.version_info[:2]}".encode()
-    ).hexdigest()
+    key = hashlib.sha256(f"{digest(files)}:{_CACHE_FORMAT}:{sys.version_info[:2]}".encode()).hexdigest()
     path = _cache_path(key)
     try:
         with open(path, "rb") as fh:

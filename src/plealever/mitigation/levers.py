@@ -67,20 +67,26 @@ def lever_statuses(book: Rulebook, case: Case, today: dt.date) -> dict[str, Leve
             levers[lever].tighten(
                 "limited", f"public-safety concern the government will raise: {spec['label']}"
             )
+    # The circuit's stance on §2G2.2 policy disagreement bears on a policy variance only; a variance on
+    # the defendant's own history, condition or treatment needs is not limited by it.
     stance, cites = variance_stance(book, case)
+    policy = levers["policy_variance"]
     if not sentenced_under_2G2_2(book, case):
-        stance = "not_applicable"  # the §2G2.2 policy-disagreement case law matters only for §2G2.2 counts
-    if stance == "skeptical":
-        levers["variance"].tighten(
-            "limited",
-            "the court or circuit is skeptical of varying from §2G2.2 on policy grounds",
-            cites,
+        policy.tighten(
+            "closed", "no count is sentenced under §2G2.2, so the policy critique of §2G2.2 does not apply"
+        )
+    elif stance == "skeptical":
+        policy.tighten(
+            "limited", "the court or circuit is skeptical of varying from §2G2.2 on policy grounds", cites
         )
     elif stance == "accepted":
-        levers["variance"].reasons.append(
-            "the circuit accepts policy disagreement with §2G2.2 as a ground to vary"
+        policy.reasons.append(
+            "the court or circuit accepts policy disagreement with §2G2.2 as a ground to vary"
         )
-        levers["variance"].authorities += [c for c in cites if c not in levers["variance"].authorities]
+        policy.authorities += [c for c in cites if c not in policy.authorities]
+    else:
+        policy.reasons.append("no settled rule of the circuit on policy variances from §2G2.2 was found")
+        policy.authorities += [c for c in cites if c not in policy.authorities]
     return levers
 
 
@@ -93,25 +99,26 @@ def sentenced_under_2G2_2(book: Rulebook, case: Case) -> bool:
 
 
 def variance_stance(book: Rulebook, case: Case) -> tuple[str, list[str]]:
-    """The court's stance on policy disagreement with §2G2.2: as given, else the circuit's, else unsettled."""
-    table = book.documents["negotiation-policy"]["circuits"]["policy_disagreement_2G2_2"]
-    if case.court.policy_disagreement_2G2_2:
-        circuit = case.court.circuit
-        cites = table["accepted"].get(circuit, []) + table["skeptical"].get(circuit, []) if circuit else []
-        return case.court.policy_disagreement_2G2_2, cites + table["general"]
+    """The court's stance on policy disagreement with §2G2.2: as given, else the circuit's, else unsettled.
+
+    The authorities are the circuit's cases (law/data/circuit-law.yaml) and the general ones (Kimbrough,
+    Spears and the Commission's reports), never another circuit's.
+    """
+    law = book.circuit_law
+    general = list(law.general.policy_variance.authorities)
     circuit = case.court.circuit
-    if circuit in table["accepted"]:
-        return "accepted", table["accepted"][circuit] + table["general"]
-    if circuit in table["skeptical"]:
-        return "skeptical", table["skeptical"][circuit]
-    return "unsettled", table["general"]
+    own = law.circuits[circuit].policy_variance_2G2_2 if circuit else None
+    cites = list(own.authorities) if own else []
+    if case.court.policy_disagreement_2G2_2:
+        return case.court.policy_disagreement_2G2_2, cites + general
+    if own and own.stance in ("accepted", "skeptical"):
+        return own.stance, cites + (general if own.stance == "accepted" else [])
+    return "unsettled", cites + general
 
 
 def sentencing_entrapment_stance(book: Rulebook, case: Case) -> tuple[str, list[str]]:
-    table = book.documents["negotiation-policy"]["circuits"]["sentencing_entrapment"]
     circuit = case.court.circuit
-    if circuit in table["accepted"]:
-        return "accepted", table["accepted"][circuit]
-    if circuit in table["rejected"]:
-        return "rejected", table["rejected"][circuit]
-    return "unsettled", []
+    if not circuit:
+        return "unsettled", []
+    own = book.circuit_law.circuits[circuit].sentencing_entrapment
+    return own.stance, list(own.authorities)

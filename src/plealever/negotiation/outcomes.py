@@ -55,7 +55,9 @@ def shares(params: Params, judge: Judge, rng: np.random.Generator) -> dict[str, 
         s = {k: v / total for k, v in s.items()}  # without a government motion, its mass is spread
     shift = (
         params["mitigation_below_shift"][judge.mitigation_band]
-        + params["circuit_below_shift"].get(judge.circuit, 0.0)
+        # The practice model measures the circuit's and district's own practice; the stance assumption
+        # stands in for that only when there is no practice cell, so the two never count twice.
+        + (0.0 if judge.practice is not None else params["circuit_below_shift"].get(judge.circuit, 0.0))
         + params["judge_below_shift"].get(judge.judge, 0.0)
         + params["recommendation_below_shift"].get(judge.recommendation, 0.0)
     )

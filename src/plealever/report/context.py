@@ -16,7 +16,9 @@ from plealever.analysis import Analysis
 from plealever.guidelines.trace import NOTICE, Range
 from plealever.law.rulebook import Rulebook
 from plealever.mitigation.assess import CIRCUIT_NAMES
-from plealever.report import views
+from plealever.report import casefacts, views
+from plealever.report.checklist import checklist
+from plealever.report.letter import letter, reading_grade
 
 BANDS = ["absent", "weak", "moderate", "strong"]
 
@@ -123,8 +125,26 @@ def _range(r: dict[str, Any] | Range) -> str:
     return Range(r["min"], r["max"]).text()
 
 
+TITLES = {
+    "mental_health": "Mental-health evidence",
+    "coercion_duress": "Coercion and duress",
+    "entrapment": "Entrapment",
+}
+SHORT_PROTECTION = {
+    "none": "none needed",
+    "rule_11f_410": "Rule 11(f) / FRE 410",
+    "proffer_agreement": "written proffer agreement",
+    "kastigar_letter": "informal immunity letter or §1B1.8 terms",
+    "court_order": "court order (Rule 12.2(c)(2))",
+}
+
+
 def build_context(analysis: Analysis, *, charts: bool = True) -> MemoContext:
-    """The memo's blocks for a complete analysis (analyse(..., upto="scenarios"))."""
+    """The memo's blocks for a complete analysis (analyse(..., upto="scenarios")).
+
+    The body names this case's facts: the counts, each item and what it shows, each defense element
+    by element, the dated disclosure steps, the requests to make and a letter to the client. General
+    law and guidance appear once, in the appendix (F and G), not in every section."""
     analysis.require("scenarios")
     case, book = analysis.case, analysis.book
     charged = analysis.result.calculation if analysis.result is not None else None
@@ -140,6 +160,12 @@ def build_context(analysis: Analysis, *, charts: bool = True) -> MemoContext:
     calc_error = analysis.error.one_line() if analysis.error is not None else None
     factors = {f.factor: f for f in assessment.factors}
     rows = {r["id"]: r for r in comparison.rows} if comparison else {}
+    by_label = {i.label: i for i in case.mitigation}
+    law = book.circuit_law
+    circuit = case.court.circuit
+    where = (f"the {CIRCUIT_NAMES[circuit]} Circuit" if circuit else "a circuit the file does not name") + (
+        f" ({case.court.district})" if case.court.district else ""
+    )
 
     # --- caveats, first: what the reader must know before relying on any figure -----------------
     if result is not None:
@@ -152,6 +178,13 @@ def build_context(analysis: Analysis, *, charts: bool = True) -> MemoContext:
 
     # --- executive summary ---------------------------------------------------------------------
     add(Block("heading", 2, "Executive summary"))
+    add(
+        Block(
+            "para",
+            text=f"{name}: {casefacts.counts_text(book, case)}, in {where}, criminal history category "
+            f"{_category(case, result)}.",
+        )
+    )
     as_charged = rows.get("plea-as-charged")
     best = _best_plea(rows)
     if result is None:
@@ -175,16 +208,15 @@ def build_context(analysis: Analysis, *, charts: bool = True) -> MemoContext:
                 ),
             )
         )
-    if result is not None:
-        c = result.calculation
         if c.effective_range.key()[0] > c.guideline_range.key()[1]:
             add(
                 Block(
                     "para",
                     text=(
-                        f"The mandatory minimum of {c.statutory_range.min} months is above the guideline range, so no "
-                        "variance can go below it: only a plea to a count without that minimum, or a government motion "
-                        "under 18 U.S.C. § 3553(e), can." + refs.mark(["ussg-5G1.1", "usc-18-3553e"])
+                        f"The mandatory minimum of {c.statutory_range.min} months is above the guideline range of "
+                        f"{c.guideline_range.text()}, so no variance can go below it: only a plea to a count without "
+                        "that minimum, or a government motion under 18 U.S.C. § 3553(e), can."
+                        + refs.mark(["ussg-5G1.1", "usc-18-3553e"])
                     ),
                 )
             )
@@ -192,8 +224,21 @@ def build_context(analysis: Analysis, *, charts: bool = True) -> MemoContext:
         add(
             Block(
                 "para",
-                text="No plea the government could agree to improves on pleading as charged in this "
-                "model; the gain from mitigation here lies in the levers below, not in a modelled plea.",
+                text=f"No plea the government could agree to improves on pleading as charged (expected about "
+                f"{as_charged['outcome']['mean']:.0f} months) in this model"
+                + (
+                    "; closed or unlikely here: "
+                    + "; ".join(
+                        f"{r['label']} ({r['availability'].replace('_', ' ')})"
+                        for r in rows.values()
+                        if r["kind"] == "plea"
+                        and r["id"] != "plea-as-charged"
+                        and r["availability"] == "closed"
+                    )
+                    if any(r["kind"] == "plea" and r["availability"] == "closed" for r in rows.values())
+                    else ""
+                )
+                + ".",
             )
         )
         best = None
@@ -207,94 +252,137 @@ def build_context(analysis: Analysis, *, charts: bool = True) -> MemoContext:
                     f"({best['availability'].replace('_', ' ')}; agreement likelihood about "
                     f"{best['agreement_probability']:.0%}): effective range {_range(best['effective_range'])}, expected "
                     f"sentence about {best['outcome']['mean']:.0f} months against {as_charged['outcome']['mean']:.0f} for a "
-                    f"plea as charged, about {saved:.0f} months less. These are estimates with the uncertainty shown in "
-                    "the appendix, not predictions."
+                    f"plea as charged, about {saved:.0f} months less; estimates with the uncertainty in Appendix C."
                 ),
             )
         )
-    open_levers = sorted({lv.label for f in assessment.factors for lv in f.levers if lv.status != "closed"})
-    closed = [k.replace("_", " ") for k, v in assessment.levers.items() if v.status == "closed"]
+    evidenced = [f for f in assessment.factors if f.items]
+    for f in evidenced:
+        add(Block("para", text=casefacts.factor_summary(f, case) + "."))
+        d = casefacts.defense_summary(f)
+        if d and (f.factor != "mental_health" or any(e.met for e in f.elements)):
+            add(Block("para", text=d))
     if assessment.empty:
         add(
             Block(
                 "para",
-                text="No mitigation evidence is recorded yet, so mitigation buys nothing now; section 1 "
-                "lists what to look for.",
+                text=f"No mitigation evidence is recorded yet for {name}; section 7 lists what to request.",
             )
         )
     else:
-        add(
-            Block(
-                "para",
-                text=(
-                    "What the mitigation can buy here: "
-                    + ("; ".join(open_levers) if open_levers else "nothing yet")
-                    + ". What it cannot: "
-                    + (
-                        "; ".join(closed) + " (closed by office policy)"
-                        if closed
-                        else "no lever is closed by policy, but none is promised"
-                    )
-                    + "."
-                ),
-            )
-        )
-
-    # --- 1. package ----------------------------------------------------------------------------
-    add(Block("heading", 2, "1. Mitigation as bargaining currency"))
-    p = assessment.package
-    add(Block("para", text=f"The mitigation package meets {p['complete']} of {p['of']} checklist items."))
-    add(
-        Block(
-            "bullets",
-            items=[
-                f"{'In hand' if r['complete'] else 'Missing'}: {r['label']}"
-                + (f" (have: {', '.join(r['have'])})" if r["have"] else "")
-                + (f"; sought: {', '.join(r['sought'])}" if r["sought"] else "")
-                for r in p["checklist"]
-            ],
-        )
-    )
-    first = [s["item"] for s in assessment.plan if s["status"] == "sought"][:3] or p["next"][:3]
-    add(Block("para", text="Obtain first: " + ("; ".join(first) if first else "nothing outstanding") + "."))
-    others = [f for f in assessment.factors if f.factor in ("knowledge", "cooperation", "personal_history")]
-    for f in others:
-        if f.items:
+        missing = [f.title.lower() for f in assessment.factors if not f.items]
+        if missing:
             add(
                 Block(
                     "para",
-                    text=f"{f.title}: {f.band}. "
-                    + " ".join(r.text + refs.mark(r.authorities) for r in f.reasons[:3]),
+                    text=f"Nothing in the file of {name} yet bears on " + casefacts._words(missing) + ".",
                 )
             )
+    moved: dict[str, list[str]] = {}
+    for f in assessment.factors:
+        for lv in f.levers:
+            if lv.status != "closed":
+                moved.setdefault(f"{lv.lever.replace('_', ' ')} ({lv.status.replace('_', ' ')})", []).append(
+                    f.title.lower()
+                )
+    if moved:
+        add(
+            Block(
+                "para",
+                text="What this evidence can move: "
+                + "; ".join(f"{lever}, through the {casefacts._words(by)}" for lever, by in moved.items())
+                + ".",
+            )
+        )
+    upcoming = [s for s in assessment.plan if s["when"] and s["status"] != "disclosed"][:3]
+    if upcoming:
+        add(
+            Block(
+                "para",
+                text="Next dated steps: "
+                + "; ".join(
+                    f"{s['when']} ({s['deadline']}): {s['action']} — {s['item']}"
+                    + (" (PAST DUE)" if s["past_due"] else "")
+                    for s in upcoming
+                )
+                + ".",
+            )
+        )
+
+    # --- 1. the evidence -----------------------------------------------------------------------
+    add(Block("heading", 2, "1. Mitigation as bargaining currency"))
+    if case.mitigation:
+        add(
+            Block(
+                "table",
+                caption=f"The evidence in {name}",
+                header=["Item", "Status", "What it shows", "Bears on"],
+                rows=[
+                    [
+                        i.label,
+                        casefacts.status_text(i),
+                        casefacts.item_facts(i),
+                        ", ".join(f.title.lower() for f in assessment.factors if i.label in f.items),
+                    ]
+                    for i in case.mitigation
+                ],
+            )
+        )
+    p = assessment.package
+    missing_rows = [r["label"] for r in p["checklist"] if not r["complete"]]
+    add(
+        Block(
+            "para",
+            text=f"The package for {name} meets {p['complete']} of {p['of']} checklist items"
+            + (f"; missing: {'; '.join(missing_rows)}" if missing_rows else "")
+            + ".",
+        )
+    )
+    for f in assessment.factors:
+        if f.factor in ("knowledge", "cooperation", "personal_history") and f.items:
+            add(Block("heading", 3, f.title))
+            _factor(add, refs, f, case, law, circuit)
 
     # --- 2-4. the three factors ----------------------------------------------------------------
     for number, key in ((2, "mental_health"), (3, "coercion_duress"), (4, "entrapment")):
         f = factors[key]
-        title = {
-            "mental_health": "Mental-health evidence",
-            "coercion_duress": "Coercion and duress",
-            "entrapment": "Entrapment",
-        }[key]
-        add(Block("heading", 2, f"{number}. {title}"))
-        _factor(add, refs, f)
+        add(Block("heading", 2, f"{number}. {TITLES[key]}"))
+        if not f.items:
+            add(Block("para", text=f"{name}: " + _nothing(key, case, book)))
+            continue
+        _factor(add, refs, f, case, law, circuit)
 
     # --- 5. constraints ------------------------------------------------------------------------
     add(Block("heading", 2, "5. Procedural and policy constraints"))
-    era = next(
-        (lv.reasons for k, lv in assessment.levers.items() if k == "count_reduction" and lv.reasons), []
+    policy = book_policy(book, case).removesuffix(".")
+    groups = casefacts.lever_groups(
+        {k: v for k, v in assessment.levers.items() if not (k == "policy_variance" and v.status == "closed")}
     )
-    policy = book_policy(book, case)
-    add(Block("para", text=policy + refs.mark(_era_authorities(assessment))))
-    if era:
-        add(Block("para", text="Charge concessions: " + "; ".join(era) + "."))
-    lever_lines = [
-        f"{k.replace('_', ' ')}: {v.status.replace('_', ' ')}"
-        + (f" ({'; '.join(v.reasons)})" if v.reasons else "")
+    add(
+        Block(
+            "para",
+            text=policy
+            + "; under this profile the levers are "
+            + "; ".join(f"{st.replace('_', ' ')}: {', '.join(names)}" for st, names in groups.items())
+            + "."
+            + refs.mark(_era_authorities(assessment)),
+        )
+    )
+    examples = _lever_examples(rows)
+    if result is not None and result.calculation.statutory_range.min and "count_reduction" not in examples:
+        examples["count_reduction"] = (
+            f"a count without the {result.calculation.statutory_range.min}-month minimum"
+        )
+    reasons = [
+        f"{k.replace('_', ' ')}"
+        + (f" (here: {examples[k]})" if k in examples else "")
+        + f" — {'; '.join(v.reasons)}"
         + refs.mark(v.authorities)
         for k, v in assessment.levers.items()
+        if v.reasons and not (k == "policy_variance" and v.status == "closed")
     ]
-    add(Block("bullets", items=lever_lines))
+    if reasons:
+        add(Block("bullets", items=reasons))
     if case.prosecutor.public_safety:
         add(
             Block(
@@ -308,22 +396,13 @@ def build_context(analysis: Analysis, *, charts: bool = True) -> MemoContext:
         add(
             Block(
                 "para",
-                text="No public-safety concern is recorded in the case file; the government will still "
-                "weigh protection of the public and deterrence under § 3553(a)."
-                + refs.mark(["usc-18-3553a"]),
+                text=f"No public-safety concern is recorded in {name}; the government will still weigh protection "
+                "of the public and deterrence under § 3553(a)." + refs.mark(["usc-18-3553a"]),
             )
         )
-    court = case.court
-    add(
-        Block(
-            "para",
-            text=(
-                f"Court: {'the ' + CIRCUIT_NAMES[court.circuit] + ' Circuit' if court.circuit else 'circuit not given'}"
-                + (f", {court.district}" if court.district else "")
-                + "."
-            ),
-        )
-    )
+    for s in assessment.frame:
+        if _is_circuit_specific(s, law, circuit):
+            add(Block("para", text=_sentence(s.text) + refs.mark(s.authorities)))
 
     # --- 6. timing -----------------------------------------------------------------------------
     add(Block("heading", 2, "6. Risks, tradeoffs and timing"))
@@ -332,33 +411,80 @@ def build_context(analysis: Analysis, *, charts: bool = True) -> MemoContext:
             Block(
                 "table",
                 caption="Disclosure plan",
-                header=["When", "Deadline", "Item", "Action", "Protection"],
+                header=["When", "Deadline", "Item", "Stage", "What disclosing it exposes", "Protect under"],
                 rows=[
                     [
-                        s["when"] or "not dated",
+                        (s["when"] or "not dated") + (" PAST DUE" if s["past_due"] else ""),
                         s["deadline"] or "",
                         s["item"],
-                        s["action"],
-                        s["protection"] + refs.mark(s["authorities"]),
+                        s["stage_label"],
+                        ("; ".join(s["exposes"]) or "little legal risk") + refs.mark(s["authorities"]),
+                        SHORT_PROTECTION.get(s["protect_under"], s["protect_under"]),
                     ]
                     for s in assessment.plan
                 ],
             )
         )
+        for s in assessment.plan:
+            if s["status"] == "disclosed":
+                add(
+                    Block(
+                        "para",
+                        text=f"{s['item']} was {casefacts.status_text(by_label[s['item']]).removeprefix('disclosed ')}: "
+                        + "; ".join(s.get("cost", []) or ["no cost recorded"])
+                        + ". Still protected: "
+                        + "; ".join(s.get("still_protected", []))
+                        + ".",
+                    )
+                )
+            elif s["stage"] == "withhold":
+                add(Block("para", text=f"Hold {s['item']}: {s['why_this_stage']}."))
         lost = [f"{s['item']}: {flag}" for s in assessment.plan for flag in s["lost_value"]]
         if lost:
             add(Block("bullets", items=["Value at risk — " + x for x in lost]))
     else:
         add(
-            Block("para", text="There is nothing to disclose yet; the plan fills in as evidence is recorded.")
+            Block(
+                "para",
+                text=f"There is nothing to disclose yet in {name}; the plan fills in as evidence is recorded.",
+            )
         )
     for w in assessment.warnings:
         add(Block("para", text=w))
 
-    # --- 7. bottom line ------------------------------------------------------------------------
-    add(Block("heading", 2, "7. Bottom line"))
+    # --- 7. checklist --------------------------------------------------------------------------
+    add(Block("heading", 2, "7. Discovery and investigation checklist"))
+    requests = checklist(book, case, assessment)
+    if requests:
+        add(
+            Block(
+                "table",
+                caption=f"Requests for {name}",
+                header=["Request", "From", "Why"],
+                rows=[[r["request"], r["from"], r["why"] + refs.mark(r["authorities"])] for r in requests],
+            )
+        )
+    else:
+        add(Block("para", text="No request is outstanding on this file."))
+
+    # --- 8. bottom line ------------------------------------------------------------------------
+    add(Block("heading", 2, "8. Bottom line"))
     bottom = _bottom_line(as_charged, best, rows.get("trial-all"), assessment)
     add(Block("para", text=bottom))
+
+    # --- 9. letter -----------------------------------------------------------------------------
+    add(Block("heading", 2, "9. Letter to the client (draft)"))
+    paras = letter(analysis, rows, best)
+    grade = reading_grade(" ".join(paras))
+    add(
+        Block(
+            "para",
+            text=f"Reading level: about grade {grade:g} (Flesch-Kincaid; syllables counted by hyphenation, so "
+            "the true grade may be a little higher).",
+        )
+    )
+    for para in paras:
+        add(Block("para", text=para))
 
     # --- appendix ------------------------------------------------------------------------------
     add(Block("heading", 2, "Appendix"))
@@ -421,6 +547,11 @@ def build_context(analysis: Analysis, *, charts: bool = True) -> MemoContext:
         from plealever.report.similar_section import similar_blocks
 
         blocks.extend(similar_blocks(analysis, refs, Block))
+    add(Block("heading", 3, "F. The law that frames these factors"))
+    general = _general_frames(book, assessment)
+    add(Block("bullets", items=[_sentence(s.text) + refs.mark(s.authorities) for s in general]))
+    add(Block("heading", 3, "G. General guidance"))
+    add(Block("bullets", items=_guidance(book, assessment, refs)))
     return MemoContext(
         title=f"Plea negotiation memo: {name}",
         question="How can the available mitigation move the plea negotiation in this case?",
@@ -431,6 +562,122 @@ def build_context(analysis: Analysis, *, charts: bool = True) -> MemoContext:
         case_name=name,
         date=analysis.today,
     )
+
+
+def _lever_examples(rows: dict[str, dict[str, Any]]) -> dict[str, str]:
+    """This case's own example of each lever: the first modelled plea that uses it, with its expected sentence."""
+    out: dict[str, str] = {}
+    for r in rows.values():
+        for lever in r.get("levers", []):
+            mean = f", expected about {r['outcome']['mean']:.0f} months" if "outcome" in r else ""
+            out.setdefault(lever, r["label"] + mean)
+    return out
+
+
+def _category(case, result) -> str:
+    if result is not None:
+        return result.calculation.criminal_history_category
+    return case.criminal_history.category or "not computed"
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text[0].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
+def _nothing(key: str, case, book) -> str:
+    """The one line a factor without evidence gets, in this case's terms."""
+    what = casefacts.plain_offense(book, case)
+    return {
+        "mental_health": "nothing in the file describes a mental-health condition; section 7 says what to request.",
+        "coercion_duress": "nothing in the file shows a threat or a controlling third party behind the conduct.",
+        "entrapment": (
+            f"no sting record is in the file; in a case of {what} the chat logs from the first contact decide entrapment."
+            if any(
+                c in ("enticement", "travel", "transportation") for c in casefacts.offense_classes(book, case)
+            )
+            else "entrapment does not arise on this record: no government agent proposed the conduct."
+        ),
+    }[key]
+
+
+def _factor(add, refs: _Refs, f, case, law, circuit) -> None:
+    """A factor with evidence: its band and points, its elements, its levers and gaps, and the rule of
+    the case's circuit; the general law is in Appendix F."""
+    add(Block("para", text=f"Strength: {f.band} (score {f.score}), from " + ", ".join(f.items) + "."))
+    add(Block("bullets", items=[r.text + refs.mark(r.authorities) for r in f.reasons]))
+    if f.elements and f.factor != "mental_health":
+        d = casefacts.defense_summary(f)
+        if d:
+            add(Block("para", text=d))
+    elif f.elements and f.complete_defense:
+        add(Block("para", text=casefacts.defense_summary(f)))
+    if f.levers:
+        add(
+            Block(
+                "para",
+                text=casefacts._words(f.items)
+                + " can move: "
+                + "; ".join(
+                    f"{lv.lever.replace('_', ' ')} ({lv.status.replace('_', ' ')})"
+                    + refs.mark(lv.authorities)
+                    for lv in f.levers
+                )
+                + ".",
+            )
+        )
+    gaps = [m.text.removeprefix("next step: ").removeprefix("not shown: ") for m in f.missing]
+    if gaps:
+        add(Block("para", text=f"Still to do for {f.title.lower()}: " + "; ".join(gaps) + "."))
+    own = [s for s in f.frame if _is_circuit_specific(s, law, circuit)]
+    for s in own:
+        add(Block("para", text=_sentence(s.text) + refs.mark(s.authorities)))
+
+
+def _is_circuit_specific(s, law, circuit) -> bool:
+    """Frames that name the case's circuit, its offense's mental state, or say no circuit rule was found."""
+    general = {getattr(law.general, n).text for n in type(law.general).model_fields}
+    return s.text not in general
+
+
+def _general_frames(book, assessment) -> list:
+    seen: list = []
+    texts = set()
+    law = book.circuit_law
+    general = {getattr(law.general, n).text for n in type(law.general).model_fields}
+    for f in assessment.factors:
+        for s in f.frame:
+            if s.text in general and s.text not in texts:
+                texts.add(s.text)
+                seen.append(s)
+    for s in assessment.frame:
+        if s.text in general and s.text not in texts:
+            texts.add(s.text)
+            seen.append(s)
+    return seen
+
+
+def _guidance(book, assessment, refs: _Refs) -> list[str]:
+    """What disclosing each kind of evidence risks and how to protect it, the protections' terms, and
+    the levers' meaning: once, for every memo, instead of in each section."""
+    rub = book.documents["mitigation-rubric"]
+    out = []
+    for f in assessment.factors:
+        d = rub["disclosure"]["factors"][f.factor]
+        out.append(
+            f"{f.title}: the risk — {d['risk']}; the protection — {d['protection']}."
+            + refs.mark(d["authorities"])
+        )
+    for key, p in rub["disclosure"]["protections"].items():
+        if key != "none":
+            out.append(_sentence(p["text"]) + refs.mark(p.get("authorities", [])))
+    used = {lv.lever for f in assessment.factors for lv in f.levers}
+    for f in assessment.factors:
+        for lv in f.levers:
+            if lv.lever in used:
+                out.append(f"{lv.label[0].upper() + lv.label[1:]}: {lv.how}." + refs.mark(lv.authorities))
+                used.discard(lv.lever)
+    return out
 
 
 def _chart(analysis: Analysis, name: str) -> bytes:
@@ -449,50 +696,6 @@ def book_policy(book: Rulebook, case) -> str:
 
 def _era_authorities(assessment) -> list[str]:
     return list(assessment.era["authorities"]) if assessment.era else []
-
-
-def _factor(add, refs: _Refs, f) -> None:
-    if f.band == "absent" and not f.items:
-        add(
-            Block(
-                "para",
-                text="No evidence of this factor is recorded. Look for: "
-                + "; ".join(m.text.removeprefix("look for ") for m in f.missing)
-                + ".",
-            )
-        )
-    else:
-        add(Block("para", text=f"Strength: {f.band} (score {f.score}), from: " + ", ".join(f.items) + "."))
-        add(Block("bullets", items=[r.text + refs.mark(r.authorities) for r in f.reasons]))
-        if f.levers:
-            add(Block("para", text="Levers it can move:"))
-            add(
-                Block(
-                    "bullets",
-                    items=[
-                        f"{lv.label} — {lv.status.replace('_', ' ')}: {lv.how}"
-                        + (f" ({'; '.join(lv.why)})" if lv.why else "")
-                        + refs.mark(lv.authorities)
-                        for lv in f.levers
-                    ],
-                )
-            )
-        gaps = [m.text + refs.mark(m.authorities) for m in f.missing]
-        if gaps:
-            add(Block("para", text="Corroboration missing and next steps:"))
-            add(Block("bullets", items=gaps))
-        if f.risks:
-            add(Block("bullets", items=[r.text + refs.mark(r.authorities) for r in f.risks]))
-    if f.frame:
-        add(
-            Block(
-                "para",
-                text="The law: "
-                + " ".join(
-                    fr.text[0].upper() + fr.text[1:] + "." + refs.mark(fr.authorities) for fr in f.frame
-                ),
-            )
-        )
 
 
 def _best_plea(rows: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
@@ -541,8 +744,8 @@ def _bottom_line(as_charged, best, trial, assessment) -> str:
     else:
         parts.append("the mitigation on file is not yet strong enough to move the government by itself")
     return (
-        "Bottom line: " + "; ".join(parts) + ". Each figure depends on the facts as entered and on stated "
-        "assumptions; none is a promise of an outcome."
+        "Bottom line: " + "; ".join(parts) + " (each figure depends on the facts as entered and on stated "
+        "assumptions; none is a promise of an outcome)."
     )
 
 

@@ -137,7 +137,8 @@ def render_assessment(result, *, case_name: str, console: Console | None = None)
         out(f"! {w}", markup=False, highlight=False)
     for f in result.factors:
         out("")
-        out(f"[bold]{f.title}[/bold]: {f.band.upper()}" + (f" (score {f.score})" if f.items else ""))
+        complete = " — complete defense" if f.complete_defense else ""
+        out(f"[bold]{f.title}[/bold]: {f.band.upper()}" + (f" (score {f.score}){complete}" if f.items else ""))
         if f.items:
             out(f"  Evidence: {', '.join(f.items)}", markup=False)
         for r in f.reasons:
@@ -172,6 +173,13 @@ def render_assessment(result, *, case_name: str, console: Console | None = None)
                 markup=False,
                 highlight=False,
             )
+            out(f"     stage: {step['stage_label']} (protect under: {step['protect_under']})", markup=False, highlight=False)
+            for exposure in step["exposes"]:
+                out(f"     exposes: {exposure}", markup=False, highlight=False)
+            for cost in step.get("cost", []):
+                out(f"     cost: {cost}", markup=False, highlight=False)
+            for kept in step.get("still_protected", []):
+                out(f"     still protected: {kept}", markup=False, highlight=False)
             for flag in step["lost_value"]:
                 out(f"     ! {flag}", markup=False, highlight=False)
     out("")

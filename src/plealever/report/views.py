@@ -77,7 +77,9 @@ def history_rows(c: Calculation) -> list[WorksheetRow]:
     if c.history is None:
         return []
     return [
-        _row(s, f"{s.levels}" if s.status == "applied" else "") for s in c.history.steps if s.group is not None
+        _row(s, f"{s.levels}" if s.status == "applied" else "")
+        for s in c.history.steps
+        if s.group is not None
     ]
 
 
