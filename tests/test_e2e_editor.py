@@ -180,7 +180,7 @@ def test_every_field_typed_into_a_new_case_is_saved_and_restored(browser, app):
     )
     # Restored: the editor shows every value again, and saving it unchanged changes nothing.
     expect(page.locator("#f-criminal_history-records-0-sex_offense_against_minor")).to_have_value("yes")
-    expect(page.locator("#f-mitigation-7-government_approaches")).to_have_value("5")
+    expect(page.locator("#f-mitigation-9-government_approaches")).to_have_value("5")
     page.click("#save")
     page.wait_for_function("() => document.querySelector('h2 small').textContent.includes('version 2')")
     again = _stored(page, base, case_id)

@@ -64,7 +64,8 @@
     var toolbar = document.getElementById("toolbar");
     if (!form || !(form.contains(evt.detail.elt) || (toolbar && toolbar.contains(evt.detail.elt)))) return;
     var bad = unreadable();
-    if (bad.length) evt.detail.parameters["__bad"] = bad.join(",");
+    lastBad = bad.join(",");
+    if (bad.length) evt.detail.parameters["__bad"] = lastBad;
   });
 
   document.body.addEventListener("htmx:beforeOnLoad", function (evt) {
@@ -88,7 +89,21 @@
   });
   document.body.addEventListener("htmx:oobAfterSwap", applyErrors);
 
+  // A date or number the browser cannot read fires no input event (its value stays ""), so look for
+  // one after each key and when focus leaves, and recompute: the server then names the field.
+  var lastBad = "";
+  function checkUnreadable() {
+    var now = unreadable().join(",");
+    if (now !== lastBad) {
+      lastBad = now;
+      setDirty(true);
+      htmx.trigger(form, "recompute");
+    }
+  }
+
   if (form) {
+    form.addEventListener("keyup", checkUnreadable);
+    form.addEventListener("focusout", checkUnreadable);
     form.addEventListener("input", function () { setDirty(true); });
     form.addEventListener("change", function () { setDirty(true); });
     window.addEventListener("beforeunload", function (evt) {
