@@ -235,3 +235,14 @@ def test_memo_command_takes_the_author_and_a_template(tmp_path):
         str(tmp_path / "nope.docx"),
     )
     assert missing.returncode == 2 and "no such Word template" in missing.stderr
+
+
+def test_the_caveats_always_name_an_unverified_edition():
+    from plealever.report.caveats import caveats
+
+    case = load_case(ROOT / "examples" / "receipt-plea.yaml")
+    c = analyse(case, today=TODAY, upto="exposure").result.calculation
+    assert not c.edition_verified
+    bare = caveats(c, [])  # even if the calculation's own warning were worded otherwise
+    assert any("Nov. 1, 2026 Manual is not fully verified" in line for line in bare)
+    assert any(line.startswith("Contested: §2G2.2(b)(7)(D)") for line in bare)

@@ -19,15 +19,17 @@ def caveats(c: Calculation, warnings: list[str]) -> list[str]:
             + " on law that courts or the Commission dispute; the worksheet's reason says how."
         )
     if unverified and not c.edition_verified and len(unverified) + len(contested) == len(applied):
-        out.append(
-            f"Unverified: every applied step, because the Nov. 1, {c.edition.year} Manual is not fully "
-            "verified in the law data."
-        )
+        pass  # every step is unverified because the edition is: its warning below says so once
     elif unverified:
         out.append(
             "Unverified: " + ", ".join(f"§{p}" for p in unverified) + " rest"
             + ("s" if len(unverified) == 1 else "")
             + " on law data not confirmed from primary text."
+        )
+    if not c.edition_verified and not any("not fully verified" in w for w in warnings):
+        out.append(
+            f"The Nov. 1, {c.edition.year} Manual is not fully verified in the law data; every step under "
+            "it is marked unverified."
         )
     out.extend(dict.fromkeys(warnings))
     return out
