@@ -82,6 +82,11 @@ def _split(text: str) -> list[str]:
 
 def body_sentences(md: str) -> set[str]:
     body = md.split("\n## Appendix")[0]
+    # The caveats that head every memo (the edition's status, contested law) are the same notice for
+    # every case under one Manual, like the not-legal-advice line: not the memo's own prose.
+    head, sep, rest = body.partition("\n## Before relying on these figures\n")
+    if sep:
+        body = head + rest[rest.find("\n## ") :]
     out: set[str] = set()
     lines = body.splitlines()
     for n, line in enumerate(lines):

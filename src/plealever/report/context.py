@@ -7,6 +7,7 @@ simulation runs here (a test holds it to that)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -60,17 +61,28 @@ class MemoContext:
     blocks: list[Block]
     references: list[Reference]
     bottom_line: str
+    case_name: str = ""
+    date: dt.date | None = None  # the memo's date (the day the analysis was run for)
+
+
+APPLIED_MANUAL = "manual-applied"
 
 
 class _Refs:
-    def __init__(self, book: Rulebook) -> None:
+    def __init__(self, book: Rulebook, edition: dt.date | None = None, edition_verified: bool = True) -> None:
         self.book = book
         self.order: list[str] = []
+        self.edition = edition
+        self.edition_verified = edition_verified
 
     def mark(self, ids: list[str]) -> str:
         nums = []
         for a in ids:
-            if a not in self.book.authorities:
+            if self.edition is not None and a.startswith("manual-20"):
+                # The text a rule was read from (e.g. the 2025 Manual) is cited as the edition applied,
+                # with where its text comes from: a 2026 worksheet cites the 2026 Manual.
+                a = APPLIED_MANUAL
+            elif a not in self.book.authorities:
                 continue
             if a not in self.order:
                 self.order.append(a)
@@ -82,9 +94,29 @@ class _Refs:
     def references(self) -> list[Reference]:
         out = []
         for i, a in enumerate(self.order, 1):
+            if a == APPLIED_MANUAL:
+                out.append(self._applied(i))
+                continue
             auth = self.book.authorities[a]
             out.append(Reference(i, a, auth.cite, auth.url, auth.verified))
         return out
+
+    def _applied(self, number: int) -> Reference:
+        year = self.edition.year
+        own = self.book.authorities.get(f"manual-{year}")
+        cite = f"U.S. Sentencing Commission, Guidelines Manual (Nov. 1, {year})"
+        if not self.edition_verified:
+            cite += (
+                " — not fully verified in the law data: its provisions are carried forward from the "
+                "latest Manual read in full unless a dated version says otherwise"
+            )
+        if own is not None:
+            url = own.url
+        elif year < 2025:
+            url = self.book.authorities["manual-archive"].url
+        else:
+            url = "https://www.ussc.gov/guidelines"
+        return Reference(number, APPLIED_MANUAL, cite, url, self.edition_verified and own is not None)
 
 
 def _range(r: dict[str, Any] | Range) -> str:
@@ -115,7 +147,12 @@ def build_context(analysis: Analysis, *, charts: bool = True) -> MemoContext:
     law and guidance appear once, in the appendix (F and G), not in every section."""
     analysis.require("scenarios")
     case, book = analysis.case, analysis.book
-    refs = _Refs(book)
+    charged = analysis.result.calculation if analysis.result is not None else None
+    refs = _Refs(
+        book,
+        charged.edition if charged is not None else None,
+        charged.edition_verified if charged is not None else True,
+    )
     blocks: list[Block] = []
     add = blocks.append
     name = analysis.name
@@ -129,6 +166,15 @@ def build_context(analysis: Analysis, *, charts: bool = True) -> MemoContext:
     where = (f"the {CIRCUIT_NAMES[circuit]} Circuit" if circuit else "a circuit the file does not name") + (
         f" ({case.court.district})" if case.court.district else ""
     )
+
+    # --- caveats, first: what the reader must know before relying on any figure -----------------
+    if result is not None:
+        from plealever.report.caveats import caveats
+
+        notes = caveats(result.calculation, analysis.warnings)
+        if notes:
+            add(Block("heading", 2, "Before relying on these figures"))
+            add(Block("bullets", items=notes))
 
     # --- executive summary ---------------------------------------------------------------------
     add(Block("heading", 2, "Executive summary"))
@@ -569,6 +615,8 @@ def build_context(analysis: Analysis, *, charts: bool = True) -> MemoContext:
         blocks=blocks,
         references=refs.references(),
         bottom_line=bottom,
+        case_name=name,
+        date=analysis.today,
     )
 
 
@@ -780,7 +828,8 @@ def _worksheet_table(result, refs: _Refs) -> Block:
     )
     return Block(
         "table",
-        caption=f"Worksheet, Nov. 1, {c.edition.year} Manual",
+        caption=f"Worksheet, Nov. 1, {c.edition.year} Manual"
+        + ("" if c.edition_verified else " (an edition not fully verified: every step is marked)"),
         header=["Pin", "Levels", "Total", "Status", "Reason", "Sources"],
         rows=rows,
     )
