@@ -33,8 +33,11 @@ pytestmark = pytest.mark.skipif(
 def browser():
     if CHROMIUM is None:
         pytest.fail("Chromium is required in CI (scripts/test installs it)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # The preview waits for a pause in typing and then a server round trip; on a loaded CI machine that
+    # can pass Playwright's 5-second default, so assertions wait longer (they still fail if it never comes).
+    expect.set_options(timeout=20_000)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         b = p.chromium.launch(
@@ -399,3 +402,26 @@ def test_error_regions_change_only_when_their_message_does_and_the_result_is_ann
     page.fill("#f-facts-videos", "-1")
     expect(page.locator("#e-f-facts-videos")).to_have_text("must be 0 or more")
     assert set(page.evaluate("window.changed")) == {"e-f-facts-videos"}
+
+
+def test_structured_editor_adds_an_offer(browser, app):
+    """negotiation.offers is edited like every other list: add a row, fill the offer's own fields, save."""
+    from playwright.sync_api import expect
+
+    base, _, case_id, _ = app
+    page = _page(browser, app)
+    page.goto(f"{base}/cases/{case_id}")
+    page.click("#f-negotiation-offers-add")
+    expect(page.locator("#f-negotiation-offers-0-id")).to_be_visible()
+    page.fill("#f-negotiation-offers-0-id", "first-offer")
+    page.fill("#f-negotiation-offers-0-date", "2025-04-01")
+    page.fill("#f-negotiation-offers-0-expires", "2025-03-01")  # before the offer: refused at the field
+    expect(page.locator("#e-f-negotiation-offers-0-expires")).to_contain_text("before")
+    page.fill("#f-negotiation-offers-0-expires", "2025-05-01")
+    page.select_option("#f-negotiation-offers-0-terms-plea_type", "B")
+    _settled(page)
+    expect(page.locator("#e-f-negotiation-offers-0-expires")).to_have_text("")
+    page.keyboard.press("Control+s")
+    page.wait_for_function("() => document.querySelector('h2 small').textContent.includes('version 2')")
+    offer = _stored(page, base, case_id)["data"]["negotiation"]["offers"][0]
+    assert offer["id"] == "first-offer" and offer["date"] == "2025-04-01" and offer["expires"] == "2025-05-01"
