@@ -32,6 +32,8 @@ def run(*args: str, columns: int | None = None, stdin=subprocess.DEVNULL) -> sub
         ("assess", str(STING)),
         ("scenarios", str(EXAMPLE), "--draws", "300"),
         ("calc", str(ROOT / "tests" / "data" / "every-field.yaml")),
+        ("similar", str(EXAMPLE)),
+        ("offers", str(STING), "--draws", "300"),
     ],
 )
 @pytest.mark.parametrize("columns", [80, 100])

@@ -461,16 +461,17 @@ def _refit(as_json: bool) -> None:
 
 
 @app.command()
-def similar(case_file: CaseArg, as_json: JsonOpt = False, db: DbOption = None) -> None:
+def similar(case_file: CaseArg, as_json: JsonOpt = False, width: WidthOpt = None, db: DbOption = None) -> None:
     """What happened to offenders with the case's guideline range: nationally, in its circuit and district, by plea."""
     from plealever.negotiation.similar import panel_for_analysis
 
     result = panel_for_analysis(_analysis(case_file, db, draws=100))  # the panel reads no draws
     if as_json:
         return _print_json(result)
+    from plealever.report import terminal
     from plealever.report.practice_view import render_similar
 
-    render_similar(result)
+    render_similar(result, console=terminal.console(width))
 
 
 data_app = typer.Typer(no_args_is_help=True, help="Sentencing Commission offender rows for the practice model.")
