@@ -133,14 +133,20 @@ def test_the_analysis_holds_every_part(receipt):
 
 
 def test_at_most_one_calculation_per_manual_per_scenario_and_variant(receipt):
-    """Each scenario and each stipulation variant once per Manual compared. The example pleads as
+    """Each distinct overlay and each stipulation variant once per Manual compared. The example pleads as
     charged already (three-level acceptance), so the charges' calculation is the plea as charged, and
-    that one result also sets the (C) cap, the image stipulation and the sensitivity base."""
+    that one result also sets the (C) cap, the image stipulation and the sensitivity base; scenarios
+    that change only the agreement's terms (a (C) cap, a variance recommendation) share it too, as does
+    the image stipulation's unstipulated counterpart."""
     manuals = receipt.result.calculations  # 2: the 2024 Manual on the offense date and the one at sentencing
-    scenarios = len([r for r in receipt.scenarios if "outcome" in r])
+    scenarios = [receipt.scenario(r["id"]) for r in receipt.scenarios if "outcome" in r]
+    distinct = {id(sc.result) for sc in scenarios}
     variants = len([s for s in receipt.comparison.sensitivity if s["kind"] == "stipulation"])
-    assert manuals == 2 and scenarios == 6 and variants == 3
-    assert receipt.calculations == manuals * (scenarios + variants)
+    assert manuals == 2 and len(scenarios) == 6 and len(distinct) == 4 and variants == 3
+    # as charged (= the (C) cap = the variance recommendation = the unstipulated image plea), possession,
+    # the image stipulation, trial: 4 results
+    assert receipt.scenario("plea-stipulate-image-tier").unstipulated is receipt.result
+    assert receipt.calculations == manuals * (len(distinct) + variants)
     assert receipt.scenario("plea-as-charged").result is receipt.result
 
 

@@ -68,25 +68,35 @@ def test_case_workflow_in_chromium(server):
         expect(page.get_by_role("heading", name="Cases")).to_be_visible()
         page.screenshot(path=str(ARTIFACTS / "1-cases.png"))
 
-        page.click("#new-case")
+        page.click("#new-case")  # a blank editor: nothing stored, every fact unknown until typed
+        expect(page.get_by_role("heading", name=re.compile("New case"))).to_be_visible()
+        page.fill("#f-name", "Browser case")
+        page.fill("#f-counts-0-statute", "18 U.S.C. § 2252A(a)(2)")
+        page.select_option("#f-criminal_history-category", "I")
+        page.select_option("#f-acceptance", "three_level")
+        page.select_option("#f-facts-computer", "true")
         expect(page.locator("#guideline-range")).to_have_text("37-46")  # 22+2 = 24; -3 = 21, category I
         page.screenshot(path=str(ARTIFACTS / "2-new-case.png"))
 
         page.fill("#f-facts-image_count", "700")
         expect(page.locator("#guideline-range")).to_have_text("63-78")  # +5 for 600 or more images
         page.fill("#f-facts-image_count", "-5")
-        expect(page.locator("#err-f-facts-image_count")).to_contain_text("greater than or equal to 0")
+        expect(page.locator("#e-f-facts-image_count")).to_contain_text("must be 0 or more")
         page.fill("#f-facts-image_count", "700")
-        expect(page.locator("#err-f-facts-image_count")).to_have_text("")
+        expect(page.locator("#e-f-facts-image_count")).to_have_text("")
+        page.click("#l-f-mitigation >> text=Edit as YAML (advanced)")  # the advanced view of a list
         page.fill(
-            "#f-mitigation",
+            "#f-mitigation-yaml",
             "- kind: support_letter\n  label: Letter from employer\n  source: employer\n"
             "  status: in_hand\n  relationship: employer\n  knows_of_offense: true\n",
         )
         expect(page.locator("#guideline-range")).to_have_text("63-78")
         page.screenshot(path=str(ARTIFACTS / "3-facts-and-mitigation.png"))
+        page.click("#save")
+        expect(page.get_by_role("heading", name=re.compile("version 1"))).to_be_visible()
         stale = context.new_page()  # a second tab on the same version, to show the conflict message
         stale.goto(page.url)
+        page.fill("#f-facts-videos", "2")
         page.click("#save")
         expect(page.get_by_role("heading", name=re.compile("version 2"))).to_be_visible()
         stale.fill("#f-facts-videos", "3")
@@ -112,7 +122,7 @@ def test_case_workflow_in_chromium(server):
         assert any("Bottom line" in para.text for para in Document(str(target)).paragraphs)
 
         page.click("text=History")
-        expect(page.locator("pre.diff")).to_contain_text("image_count: 700")
+        expect(page.locator("pre.diff")).to_contain_text("videos: 2")
         page.screenshot(path=str(ARTIFACTS / "6-history.png"))
         browser.close()
 

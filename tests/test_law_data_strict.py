@@ -74,15 +74,27 @@ BROKEN = [
     ),
     (
         "outcome-model.yaml",
-        "    kind: assumption\n    note: how likely the government is to agree",
-        "    kind: asumption\n    note: how likely the government is to agree",
-        ["law/data/outcome-model.yaml", "parameters.agreement_probability.kind"],
+        "    kind: assumption\n    note: the government agrees to a Rule 11(c)(1)(C)",
+        "    kind: asumption\n    note: the government agrees to a Rule 11(c)(1)(C)",
+        ["law/data/outcome-model.yaml", "parameters.agree_binding_plea.kind"],
     ),
     (
         "outcome-model.yaml",
-        "    low: 0.4\n    high: 0.8",
-        "    low: 0.9\n    high: 0.8",
+        "    low: 0.72\n    high: 0.89",
+        "    low: 0.95\n    high: 0.89",
         ["law/data/outcome-model.yaml", "trial_below_factor", "`low` is above `high`"],
+    ),
+    (
+        "outcome-model.yaml",
+        "  binding_rejected:\n    value: 0.1\n    low: 0.03\n    high: 0.25\n",
+        "  binding_rejected:\n    value: 0.1\n",
+        ["law/data/outcome-model.yaml", "binding_rejected", "an assumption needs `low` and `high`"],
+    ),
+    (
+        "outcome-model.yaml",
+        "    value: 0.044\n    low: 0.038\n    high: 0.048\n    kind: measured\n    n: 4766",
+        "    value: 0.06\n    low: 0.038\n    high: 0.048\n    kind: measured\n    n: 4766",
+        ["law/data/outcome-model.yaml", "agree_variance_recommendation", "outside"],
     ),
     # an unknown authority
     (

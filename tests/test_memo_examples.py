@@ -82,6 +82,11 @@ def _split(text: str) -> list[str]:
 
 def body_sentences(md: str) -> set[str]:
     body = md.split("\n## Appendix")[0]
+    # The caveats that head every memo (the edition's status, contested law) are the same notice for
+    # every case under one Manual, like the not-legal-advice line: not the memo's own prose.
+    head, sep, rest = body.partition("\n## Before relying on these figures\n")
+    if sep:
+        body = head + rest[rest.find("\n## ") :]
     out: set[str] = set()
     lines = body.splitlines()
     for n, line in enumerate(lines):
@@ -258,3 +263,14 @@ def test_the_checklist_rows_name_real_criteria_and_kinds():
             assert what in rub[factor].get("criteria", {}) or what in rub[factor].get("weights", {}), row[
                 "id"
             ]
+
+
+def test_no_memo_leaves_a_placeholder_or_an_empty_phrase():
+    """Template text never shows a blank where a fact was meant to go (e.g. "the file has  [9]")."""
+    from plealever import render_memo
+
+    for name in sorted((ROOT / "examples").glob("*.yaml")):
+        md = render_memo(analyse(load_case(name), today=TODAY, draws=300), "md").decode()
+        assert "{" not in md.replace("{{", ""), name.name
+        assert not re.search(r"[a-z]  \[\d+\]", md), (name.name, re.search(r".{40}[a-z]  \[\d+\]", md))
+        assert not re.search(r"\b(has|have|is|are|of|the)\s*(\[\d+\]|[.;,])", md), name.name

@@ -59,7 +59,7 @@ def test_every_citation_resolves_and_every_reference_is_cited(formats, memo):
     text = formats["md"].decode()
     body, refs = text.split("\n## References\n")
     cited = {int(n) for n in re.findall(r"\[(\d+)\]", body)}
-    listed = [int(n) for n in re.findall(r"^\[(\d+)\] ", refs, re.M)]
+    listed = [int(n) for n in re.findall(r"^(\d+)\. ", refs, re.M)]
     assert listed == list(range(1, len(memo.references) + 1))
     assert cited == set(listed)
     first = [int(n) for n in re.findall(r"\[(\d+)\]", body)]
@@ -89,7 +89,7 @@ def test_headings_in_every_format(formats):
 def test_docx_reopens_with_tables_and_pictures(formats):
     doc = Document(io.BytesIO(formats["docx"]))
     assert len(doc.tables) >= 3
-    assert doc.tables[0].rows[0].cells[0].text in ("Item", "When", "Pin")
+    assert doc.tables[0].rows[0].cells[0].text in ("Item", "Rank", "When", "Pin")  # evidence, investigation, plan, worksheet
     assert len(doc.inline_shapes) == 2
 
 
@@ -165,7 +165,8 @@ def test_a_section_without_its_input_says_so():
 def test_memo_command_writes_atomically(tmp_path: Path):
     example = ROOT / "examples" / "receipt-plea.yaml"
     out = plealever("memo", str(example))
-    assert out.returncode == 0 and out.stdout.startswith("# Plea negotiation memo")
+    assert out.returncode == 0 and out.stdout.startswith("**Privileged & Confidential")
+    assert "\n# Plea negotiation memo" in out.stdout
     target = tmp_path / "memo.docx"
     assert plealever("memo", str(example), "-f", "docx", "-o", str(target)).returncode == 0
     Document(str(target))

@@ -97,7 +97,7 @@ def test_every_figure_traces_to_the_calculation():
         assert r["statutory_range"] == c.statutory_range.to_dict()
         assert r["edition"] == c.edition.isoformat()
     out = compare(case, today=TODAY, draws=500).to_dict()
-    assert {p["parameter"] for p in out["parameters"]} >= {"trial_below_factor", "conviction_probability"}
+    assert {p["parameter"] for p in out["parameters"]} >= {"trial_below_factor", "trial_conviction_rate"}
 
 
 def test_trial_loses_acceptance_and_shows_acquittal_risk():
@@ -234,7 +234,8 @@ def test_parameters_can_be_overridden_in_the_case_file():
     low = rows(
         {
             **RECEIPT,
-            "outcome_parameters": {"conviction_probability": {"weak": 0.3, "moderate": 0.5, "strong": 0.6}},
+            # a coin-flip base rate: strong evidence doubles its odds, so conviction is 2/3 (acquittal 1/3)
+            "outcome_parameters": {"trial_conviction_rate": 0.5},
         }
     )
     assert low["trial-all"]["outcome"]["p_acquittal"] > base + 0.2

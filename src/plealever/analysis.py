@@ -58,6 +58,16 @@ class Analysis:
         """The scenario rows (the `scenarios --json` contract), in the comparison's order."""
         return self.comparison.rows if self.comparison else []
 
+    @property
+    def investigation(self) -> list[dict]:
+        """The missing mitigation evidence ranked by the expected months it could save (needs scenarios)."""
+        return self.comparison.investigation if self.comparison else []
+
+    @property
+    def offers(self) -> list[dict]:
+        """Every offer on file with its status today, exposure and the recommended option beside it."""
+        return self.comparison.offers if self.comparison else []
+
     def scenario(self, scenario_id: str) -> Scenario | None:
         """A scenario with its own calculation, by id."""
         return self.comparison.scenarios.get(scenario_id) if self.comparison else None

@@ -55,10 +55,11 @@ def cases_list(
     search: Annotated[
         str | None, typer.Option("--search", help="Only cases whose name contains this.")
     ] = None,
+    archived: Annotated[bool, typer.Option("--archived", help="List the archived cases instead.")] = False,
     db: DbOption = None,
 ) -> None:
     """List stored cases, most recently changed first."""
-    for r in _store(db).list(search):
+    for r in _store(db).list(search, archived=archived):
         typer.echo(f"{r.id}  v{r.current_version}  {r.updated_at:%Y-%m-%d %H:%M}  {r.name}")
 
 
@@ -68,26 +69,39 @@ def cases_import(
     db: DbOption = None,
 ) -> None:
     """Validate a case file and store it as a new case."""
-    typer.echo(_store(db).import_file(case_file).id)
+    with _progress("Importing the case"):
+        record = _store(db).import_file(case_file)
+    typer.echo(record.id)
+
+
+IdArg = Annotated[
+    str, typer.Argument(metavar="ID", help="A case id or a unique prefix of one, optionally @version.")
+]
+
+
+def _ref(store, ref: str, version: int | None = None) -> tuple[str, int | None]:
+    case_id, at = store.resolve(ref)
+    return case_id, at if at is not None else version
 
 
 @cases_app.command("show")
 def cases_show(
-    case_id: Annotated[str, typer.Argument(metavar="ID")],
+    case_id: IdArg,
     version: Annotated[int | None, typer.Option("--version", help="A past version.")] = None,
     db: DbOption = None,
 ) -> None:
     """Show a stored case as YAML."""
     from plealever.store.db import canonical_yaml
 
-    r = _store(db).get(case_id, version)
+    store = _store(db)
+    r = store.get(*_ref(store, case_id, version))
     typer.echo(f"# {r.name}, version {r.version} of {r.current_version}")
     typer.echo(canonical_yaml(r.data), nl=False)
 
 
 @cases_app.command("export")
 def cases_export(
-    case_id: Annotated[str, typer.Argument(metavar="ID")],
+    case_id: IdArg,
     fmt: Annotated[str, typer.Option("-f", "--format", help="yaml or json.")] = "yaml",
     version: Annotated[int | None, typer.Option("--version", help="A past version.")] = None,
     output: Annotated[
@@ -103,7 +117,8 @@ def cases_export(
         raise UsageError(f"unknown format {quote(fmt)}; expected yaml or json", field="--format")
     if output is not None:
         check_output(output)  # a folder or a missing folder fails before the store is opened
-    text = _store(db).export(case_id, version, fmt)
+    store = _store(db)
+    text = store.export(*_ref(store, case_id, version), fmt)
     if output is None:
         sys.stdout.write(text)
         return
@@ -112,52 +127,126 @@ def cases_export(
 
 @cases_app.command("history")
 def cases_history(
-    case_id: Annotated[str, typer.Argument(metavar="ID")],
+    case_id: IdArg,
     db: DbOption = None,
 ) -> None:
     """Every version of a case, with the changes from the one before."""
-    for v in _store(db).history(case_id):
+    store = _store(db)
+    for v in store.history(_ref(store, case_id)[0]):
         typer.echo(f"version {v['version']}  {v['created_at']}  {v['note'] or ''}")
         if v["diff"]:
             typer.echo(v["diff"])
 
 
-CaseArg = Annotated[Path, typer.Argument(help="Case file (YAML or JSON).", metavar="CASE")]
+@cases_app.command("delete")
+def cases_delete(
+    case_id: IdArg,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Delete a case and its whole history (asks first)."""
+    from plealever.errors import UsageError
+
+    store = _store(db)
+    full, _ = _ref(store, case_id)
+    r = store.get(full)
+    if not yes:
+        if not sys.stdin.isatty():
+            raise UsageError("refusing to delete without confirmation; pass --yes", field="--yes")
+        typer.confirm(
+            f"Delete {r.name!r} ({full}) and all {r.current_version} versions? This cannot be undone",
+            abort=True,
+        )
+    n = store.delete(full)
+    typer.echo(f"deleted {full} ({n} version{'s' if n != 1 else ''})")
+
+
+@cases_app.command("archive")
+def cases_archive(case_id: IdArg, db: DbOption = None) -> None:
+    """Archive a case: kept with its history, but out of the list (see `cases list --archived`)."""
+    store = _store(db)
+    full, _ = _ref(store, case_id)
+    store.archive(full)
+    typer.echo(f"archived {full}")
+
+
+@cases_app.command("unarchive")
+def cases_unarchive(case_id: IdArg, db: DbOption = None) -> None:
+    """Bring an archived case back to the list."""
+    store = _store(db)
+    full, _ = _ref(store, case_id)
+    store.archive(full, archived=False)
+    typer.echo(f"unarchived {full}")
+
+
+CaseArg = Annotated[
+    str,
+    typer.Argument(
+        help="Case file (YAML or JSON), or a stored case id or unique prefix, optionally @version "
+        "(e.g. 3f2a@2).",
+        metavar="CASE",
+    ),
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+WidthOpt = Annotated[
+    int | None,
+    typer.Option("--width", min=40, max=1000, help="Columns to fit (default: the terminal's width)."),
+]
 
 
-def _analysis(case_file: Path, **options):
-    """Load the case file and analyse it (as far as `options["upto"]` asks)."""
+def _analysis(case_file: str, db: str | None = None, **options):
+    """Load the case (a file, or a stored case by id) and analyse it (as far as `options["upto"]` asks)."""
     from plealever.analysis import analyse
-    from plealever.case import load_case
+    from plealever.store.refs import read_case
 
-    return analyse(load_case(case_file), source=str(case_file), **options)
+    loaded = read_case(case_file, db)
+    return analyse(loaded.case, source=loaded.source, **options)
 
 
 def _print_json(data) -> None:
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
-def _show(a, value, as_json: bool, to_json, view: str) -> None:
-    """Print `value` of analysis `a` as JSON, or through the terminal view named `view`."""
+def _show(a, value, as_json: bool, to_json, view: str, width: int | None = None) -> None:
+    """Print `value` of analysis `a` as JSON, or through the terminal view named `view`, fitted to the
+    terminal (or to `width` columns)."""
     if as_json:
         return _print_json(to_json(value))
     from plealever.report import terminal
 
-    getattr(terminal, view)(value, case_name=a.name)
+    getattr(terminal, view)(value, case_name=a.name, console=terminal.console(width))
 
 
 @app.command()
-def calc(case_file: CaseArg, as_json: JsonOpt = False) -> None:
+def calc(
+    case_file: CaseArg,
+    as_json: JsonOpt = False,
+    pdf: Annotated[
+        Path | None, typer.Option("--pdf", help="Also write the worksheet as a PDF to this file.")
+    ] = None,
+    width: WidthOpt = None,
+    db: DbOption = None,
+) -> None:
     """Compute the guideline, statutory and effective ranges, step by step."""
-    a = _analysis(case_file, upto="exposure")
-    _show(a, a.result, as_json, lambda r: r.to_dict(), "render_worksheet")
+    from plealever.errors import CaseFileError
+
+    if pdf is not None and not pdf.parent.exists():
+        raise CaseFileError("the output folder does not exist", file=str(pdf))
+    a = _analysis(case_file, db, upto="exposure")
+    if pdf is not None:
+        from plealever.report import render, write_atomic
+        from plealever.report.worksheet_doc import worksheet_context
+
+        with _progress("Writing the PDF worksheet"):
+            write_atomic(pdf, render(worksheet_context(a), "pdf"))
+        typer.echo(f"wrote {pdf}", err=True)
+    _show(a, a.result, as_json, lambda r: r.to_dict(), "render_worksheet", width)
 
 
 @app.command()
-def history(case_file: CaseArg, as_json: JsonOpt = False) -> None:
+def history(case_file: CaseArg, as_json: JsonOpt = False, width: WidthOpt = None, db: DbOption = None) -> None:
     """Compute the criminal history points and category from the prior record, record by record."""
-    a = _analysis(case_file, upto="exposure")
+    a = _analysis(case_file, db, upto="exposure")
 
     def to_json(result):
         c = result.calculation
@@ -168,14 +257,76 @@ def history(case_file: CaseArg, as_json: JsonOpt = False) -> None:
             "warnings": [w for w in a.warnings if "criminal" in w.lower()],
         }
 
-    _show(a, a.result, as_json, to_json, "render_history")
+    _show(a, a.result, as_json, to_json, "render_history", width)
 
 
 @app.command()
-def assess(case_file: CaseArg, as_json: JsonOpt = False) -> None:
-    """Assess the mitigation evidence: strength per factor, levers, gaps, risks and a disclosure plan."""
-    a = _analysis(case_file, upto="assessment")
-    _show(a, a.assessment, as_json, lambda r: r.to_dict(), "render_assessment")
+def assess(case_file: CaseArg, as_json: JsonOpt = False, width: WidthOpt = None, db: DbOption = None) -> None:
+    """Assess the mitigation evidence: strength per factor, levers, gaps, risks, a disclosure plan, and
+    which missing evidence is worth obtaining first (that ranking prices the scenarios)."""
+    with _progress("Assessing the mitigation and pricing the investigation"):
+        a = _analysis(case_file, db)
+    if as_json:
+        return _print_json({**a.assessment.to_dict(), "investigation": a.investigation})
+    from plealever.report import terminal
+
+    terminal.render_assessment(
+        a.assessment,
+        case_name=a.name,
+        investigation=a.investigation if a.comparison else None,
+        console=terminal.console(width),
+    )
+
+
+@app.command()
+def offers(
+    case_file: CaseArg,
+    as_json: JsonOpt = False,
+    advisement: Annotated[
+        str | None,
+        typer.Option("--advisement", metavar="OFFER", help="Write the client advisement record for this offer."),
+    ] = None,
+    fmt: Annotated[str, typer.Option("-f", "--format", help="md, html, docx or pdf (with --advisement).")] = "md",
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write the advisement to this file (atomically).")
+    ] = None,
+    draws: Annotated[
+        int | None, typer.Option("--draws", min=100, help="Monte Carlo draws per scenario.")
+    ] = None,
+    width: WidthOpt = None,
+    db: DbOption = None,
+) -> None:
+    """The offers on file as a history: each offer's terms, status today and exposure beside the
+    recommended option; with --advisement, a one-page client advisement record (Lafler; Frye)."""
+    from plealever.errors import CaseFileError, UsageError
+
+    if advisement is not None:
+        from plealever.report import FORMATS
+
+        if fmt not in FORMATS:
+            raise UsageError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}", field="--format")
+        if output is None and fmt in ("docx", "pdf"):
+            raise UsageError(f"{fmt} is binary: give an output file with -o", field="--output")
+        if output is not None and not output.parent.exists():
+            raise CaseFileError("the output folder does not exist", file=str(output))
+    a = _analysis(case_file, db, draws=draws)
+    if a.comparison is None:
+        raise a.error
+    if advisement is None:
+        if as_json:
+            return _print_json({"offers": a.offers, "recommended": a.comparison.recommended})
+        from plealever.report import terminal
+
+        return terminal.render_offers(a.comparison, case_name=a.name, console=terminal.console(width))
+    from plealever.report import write_atomic
+    from plealever.report.advisement import render_advisement
+
+    data = render_advisement(a, advisement, fmt)
+    if output is None:
+        sys.stdout.write(data.decode("utf-8"))
+        return
+    write_atomic(output, data)
+    typer.echo(f"wrote {output}", err=True)
 
 
 @app.command()
@@ -185,12 +336,15 @@ def scenarios(
     draws: Annotated[
         int | None, typer.Option("--draws", min=100, help="Monte Carlo draws per scenario.")
     ] = None,
+    width: WidthOpt = None,
+    db: DbOption = None,
 ) -> None:
     """Compare the plausible pleas and trial: exposure, availability, agreement and sentence distribution."""
-    a = _analysis(case_file, draws=draws)
+    with _progress("Simulating the scenarios"):
+        a = _analysis(case_file, db, draws=draws)
     if a.comparison is None:
         raise a.error
-    _show(a, a.comparison, as_json, lambda r: r.to_dict(), "render_scenarios")
+    _show(a, a.comparison, as_json, lambda r: r.to_dict(), "render_scenarios", width)
 
 
 @app.command()
@@ -215,6 +369,7 @@ def calibrate(
         bool,
         typer.Option("--refit", help="Refit the practice model on the loaded rows (held-out test first) and keep it."),
     ] = False,
+    width: WidthOpt = None,
 ) -> None:
     """The outcome model beside Sentencing Commission data: held-out year, published cells, contrasts."""
     from plealever.errors import UsageError
@@ -245,15 +400,16 @@ def calibrate(
     else:
         from plealever.negotiation import practice_checks
 
-        result = calibration.report(book)
-        result["practice"] = practice_checks.report(book)
+        with _progress("Scoring the outcome model"):
+            result = calibration.report(book)
+            result["practice"] = practice_checks.report(book)
     if as_json:
         typer.echo(json.dumps(result, indent=2))
         return
     from plealever.report.practice_view import render_practice_checks
-    from plealever.report.terminal import render_calibration
+    from plealever.report.terminal import console, render_calibration
 
-    render_calibration(result, records=str(records) if records else None)
+    render_calibration(result, records=str(records) if records else None, console=console(width))
     if records is None:
         render_practice_checks(result["practice"])
 
@@ -306,16 +462,17 @@ def _refit(as_json: bool) -> None:
 
 
 @app.command()
-def similar(case_file: CaseArg, as_json: JsonOpt = False) -> None:
+def similar(case_file: CaseArg, as_json: JsonOpt = False, width: WidthOpt = None, db: DbOption = None) -> None:
     """What happened to offenders with the case's guideline range: nationally, in its circuit and district, by plea."""
     from plealever.negotiation.similar import panel_for_analysis
 
-    result = panel_for_analysis(_analysis(case_file, draws=100))  # the panel reads no draws
+    result = panel_for_analysis(_analysis(case_file, db, draws=100))  # the panel reads no draws
     if as_json:
         return _print_json(result)
+    from plealever.report import terminal
     from plealever.report.practice_view import render_similar
 
-    render_similar(result)
+    render_similar(result, console=terminal.console(width))
 
 
 data_app = typer.Typer(no_args_is_help=True, help="Sentencing Commission offender rows for the practice model.")
@@ -356,16 +513,29 @@ def _data_status(status: dict, as_json: bool) -> None:
 
 @app.command()
 def memo(
-    case_file: Annotated[Path, typer.Argument(help="Case file (YAML or JSON).", metavar="CASE")],
+    case_file: CaseArg,
     fmt: Annotated[str, typer.Option("-f", "--format", help="md, html, docx or pdf.")] = "md",
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Write to this file (atomically).")
     ] = None,
+    author: Annotated[
+        str | None,
+        typer.Option("--author", help="The document's author (default: $PLEALEVER_AUTHOR)."),
+    ] = None,
+    docx_template: Annotated[
+        Path | None,
+        typer.Option(
+            "--docx-template",
+            help="A Word .docx whose styles the DOCX memo uses (default: $PLEALEVER_DOCX_TEMPLATE).",
+        ),
+    ] = None,
+    db: DbOption = None,
 ) -> None:
     """Write the negotiation memo. Markdown goes to standard output unless -o is given."""
-    from plealever.errors import UsageError, quote
+    from plealever.errors import CaseFileError, UsageError, quote
     from plealever.files import check_output, write_atomic
     from plealever.report import FORMATS, render_memo
+    from plealever.report.render import DocumentOptions
 
     if fmt not in FORMATS:
         raise UsageError(f"unknown format {quote(fmt)}; expected one of {', '.join(FORMATS)}", field="--format")
@@ -373,12 +543,29 @@ def memo(
         raise UsageError(f"{fmt} is binary: give an output file with -o", field="--output")
     if output is not None:
         check_output(output)  # a folder or a missing folder fails before the work
-    data = render_memo(_analysis(case_file), fmt)
+    options = DocumentOptions.from_env(author, docx_template)
+    if options.docx_template is not None and not options.docx_template.is_file():
+        raise CaseFileError("no such Word template", file=str(options.docx_template))
+    with _progress("Analysing the case"):
+        analysis = _analysis(case_file, db)
+    with _progress(f"Writing the {fmt.upper()} memo", slow=fmt in ("pdf", "docx")):
+        data = render_memo(analysis, fmt, options)
     if output is None:
         sys.stdout.write(data.decode("utf-8"))
         return
     write_atomic(output, data)
     typer.echo(f"wrote {output}", err=True)
+
+
+def _progress(what: str, *, slow: bool = True):
+    """A spinner on standard error for steps that take more than a moment (only on a terminal)."""
+    import contextlib
+
+    if not slow or not sys.stderr.isatty():
+        return contextlib.nullcontext()
+    from rich.console import Console
+
+    return Console(stderr=True).status(what + "…")
 
 
 @app.command()

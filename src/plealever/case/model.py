@@ -13,6 +13,7 @@ from pydantic import Field, model_validator
 
 from plealever.case.evidence import Court, Deadlines, EvidenceItem, Prosecutor
 from plealever.case.model_base import Acceptance, Category, Count, Distribution, _Model
+from plealever.case.negotiation import Negotiation
 from plealever.case.scenario import ScenarioSpec
 
 # Sizes past any real case that keep every command's time bounded (a prior record's windows and
@@ -81,6 +82,20 @@ class Facts(_Model):
         None,
         description="Two or more separate occasions of prohibited sexual conduct with a minor "
         "(§4B1.5(b)); only matters for covered sex crimes.",
+    )
+    sought_interstate_travel: bool | None = Field(
+        None,
+        description="The defendant tried to persuade a person to travel in interstate or foreign commerce for "
+        "sexual activity (18 U.S.C. § 2422(a)); a plea to it avoids § 2422(b)'s minimum.",
+    )
+    transmitted_minor_information: bool | None = Field(
+        None,
+        description="The defendant transmitted a minor's name, address, number or e-mail address to entice "
+        "sexual activity (18 U.S.C. § 2425).",
+    )
+    obscene_matter_to_minor: bool | None = Field(
+        None,
+        description="The defendant sent obscene matter to a person he believed was under 16 (18 U.S.C. § 1470).",
     )
     early_disposition_levels: int | None = Field(
         None,
@@ -301,6 +316,9 @@ class Case(_Model):
     court: Court = Field(default_factory=Court)
     defendant: Defendant = Field(default_factory=Defendant)
     deadlines: Deadlines = Field(default_factory=Deadlines)
+    negotiation: Negotiation = Field(
+        default_factory=Negotiation, description="The government's offers over time and the defense's plea notice."
+    )
     scenarios: list[ScenarioSpec] = Field(
         default_factory=list,
         max_length=MAX_SCENARIOS,

@@ -489,3 +489,13 @@ def _images(w: Walk, provision: Provision, version: Version) -> Decision:
     return Decision(
         True, f"{pin}({tier['limb']})", tier["levels"], reason, "contested" if contested else None
     )
+
+
+@rule("2G3.1(b)(1)(A)")
+def _pecuniary_obscene(w: Walk, provision: Provision, version: Version) -> Decision:
+    """§2G3.1's pecuniary-gain limb, like §2G2.2(b)(3)(A) but only on a finding: the case file's
+    distribution facts describe the child-pornography material, not obscene matter."""
+    if not w.scope.found(provision.pin) or w.scope.excluded(provision.pin):
+        why = "found not to apply (not_applicable)" if w.scope.excluded(provision.pin) else "applies only on a finding; none given"
+        return Decision(False, provision.pin, 0, why)
+    return _pecuniary(w, provision, version)

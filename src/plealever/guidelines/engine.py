@@ -464,7 +464,7 @@ def _calculate(
         statutory_range=statutory,
         effective_range=effective,
         zone=chapter5.zone(ctx, effective),
-        supervised_release=_supervised_release(ctx, law_day),
+        supervised_release=_supervised_release(ctx, law_day, [u.statute for u in units]),
         history=history,
         warnings=ctx.warnings,
     )
@@ -623,7 +623,12 @@ def _life_3559e(ctx: Ctx, u: _Unit, prior: bool) -> None:
         )
 
 
-def _supervised_release(ctx: Ctx, day: dt.date) -> Range:
+def _supervised_release(ctx: Ctx, day: dt.date, statutes: list[Statute]) -> Range:
+    """§ 3583(k)'s range for the offenses it lists; where no count is one of them (a § 1470 plea), the
+    class-based maximum of § 3583(b) that the statute data gives."""
+    outside = [s for s in statutes if s.supervised_release_max is not None]
+    if statutes and len(outside) == len(statutes):
+        return Range(0, max(s.supervised_release_max for s in outside))
     found = in_force(ctx.book.supervised_release, day)
     if found is None:
         return Range(0, LIFE)

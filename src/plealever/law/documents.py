@@ -236,9 +236,13 @@ class Era(_Doc):
 
 
 class OfficeRule(_Doc):
+    """What an office rule forbids: whole levers (`closes`, `limits`), or, more narrowly, a plea whose
+    counts of conviction carry a statutory minimum below `closes_pleas_with_minimum_below` months."""
+
     label: str
     closes: list[LeverName] = Field(default_factory=list)
     limits: list[LeverName] = Field(default_factory=list)
+    closes_pleas_with_minimum_below: int | None = Field(None, ge=1)
     note: str | None = None
 
 
@@ -346,20 +350,49 @@ class Fitted(_Doc):
 
 
 class Parameter(_Doc):
+    """One parameter of the outcome model: what it is (`kind`), its value, and, for an assumption, the
+    range it is varied over (`low`, `high`: numbers, or tables with the value's keys) and why."""
+
     value: Any
-    kind: Literal["assumption", "setting", "fitted", "published"]
+    kind: Literal["assumption", "setting", "fitted", "measured", "published"]
     note: str | None = None
     authorities: list[str] = Field(default_factory=list)
-    low: float | None = None
-    high: float | None = None
+    low: float | dict[str, float] | None = None
+    high: float | dict[str, float] | None = None
     spread: float | None = None
+    source: str | None = None  # the data or publication a measured or published value comes from
+    n: int | None = None
+    years: list[int] | None = None
+    bounds: tuple[float, float] | None = None  # what a case file's override may be (default -1 to 1.5)
 
     @model_validator(mode="after")
     def _range(self) -> Parameter:
         if (self.low is None) != (self.high is None):
             raise ValueError("give both `low` and `high`, or neither")
-        if self.low is not None and self.high is not None and self.low > self.high:
-            raise ValueError("`low` is above `high`")
+        numeric = isinstance(self.value, int | float) and not isinstance(self.value, bool)
+        table = isinstance(self.value, dict) and all(isinstance(v, int | float) for v in self.value.values())
+        if self.kind == "assumption" and (numeric or table) and self.low is None:
+            raise ValueError("an assumption needs `low` and `high` (the range it is varied over)")
+        if self.kind in ("measured", "published") and not (self.source or self.authorities):
+            raise ValueError(f"a {self.kind} value needs its `source` or `authorities`")
+        if self.low is None:
+            return self
+        if numeric:
+            if not isinstance(self.low, int | float) or not isinstance(self.high, int | float):
+                raise ValueError("`low` and `high` must be numbers like the value")
+            if self.low > self.high:
+                raise ValueError("`low` is above `high`")
+            if not self.low <= self.value <= self.high:
+                raise ValueError(f"the value {self.value} is outside `low`-`high` ({self.low}-{self.high})")
+        elif table:
+            for bound in (self.low, self.high):
+                if not isinstance(bound, dict) or set(bound) != set(self.value):
+                    raise ValueError("`low` and `high` must be tables with the value's keys")
+            for key, v in self.value.items():
+                if not self.low[key] <= v <= self.high[key]:
+                    raise ValueError(f"{key}: the value {v} is outside `low`-`high`")
+        else:
+            raise ValueError("only a number or a table of numbers can have `low` and `high`")
         return self
 
 

@@ -13,16 +13,16 @@ from plealever.law.rulebook import LIFE, Rulebook
 LIFE_MONTHS = 470  # the Sentencing Commission's convention for a life sentence in its data
 
 
-def _same_shape(default: Any, value: Any, field: str) -> Any:
-    """An override must look like the default: a finite number in [0, 1] where the default is a
-    probability-like number, a number for numbers, and the same keys for tables."""
+def _same_shape(default: Any, value: Any, field: str, bounds: tuple[float, float] | None = None) -> Any:
+    """An override must look like the default: a finite number within the parameter's bounds (-1 to
+    1.5 unless the model states others), a number for numbers, and the same keys for tables."""
     if isinstance(default, dict):
         if not isinstance(value, dict):
             raise CaseFileError(f"expected a mapping with keys {', '.join(default)}", field=field)
         unknown = set(value) - set(default)
         if unknown:
             raise CaseFileError(f"unknown keys {', '.join(sorted(map(str, unknown)))}", field=field)
-        return {**default, **{k: _same_shape(default[k], v, f"{field}.{k}") for k, v in value.items()}}
+        return {**default, **{k: _same_shape(default[k], v, f"{field}.{k}", bounds) for k, v in value.items()}}
     if isinstance(default, bool) or not isinstance(default, int | float):
         if value != default:
             raise CaseFileError(f"this parameter cannot be overridden (it is {default!r})", field=field)
@@ -33,8 +33,9 @@ def _same_shape(default: Any, value: Any, field: str) -> Any:
         if not 100 <= value <= 200_000:
             raise CaseFileError("expected between 100 and 200000 draws", field=field)
         return int(value)
-    if not -1.0 <= value <= 1.5:
-        raise CaseFileError(f"expected a number between -1 and 1.5, got {value}", field=field)
+    lo, hi = bounds or (-1.0, 1.5)
+    if not lo <= value <= hi:
+        raise CaseFileError(f"expected a number between {lo:g} and {hi:g}, got {value}", field=field)
     return value
 
 
@@ -58,7 +59,9 @@ class Params:
                     f"not an overridable outcome parameter; expected one of {', '.join(overridable)}",
                     field=f"outcome_parameters.{key}",
                 )
-            self.values[key] = _same_shape(self.values[key], value, f"outcome_parameters.{key}")
+            self.values[key] = _same_shape(
+                self.values[key], value, f"outcome_parameters.{key}", self.spec[key].get("bounds")
+            )
             self.overridden.append(key)
 
     def __getitem__(self, key: str) -> Any:
@@ -78,3 +81,13 @@ class Params:
                 }
             )
         return out
+
+
+def with_values(params: Params, values: dict[str, Any]) -> Params:
+    """A copy of `params` with `values` set (and counted as overridden, so nothing is drawn for them):
+    how the robustness check and the value-of-investigation estimate vary one assumption."""
+    clone = Params.__new__(Params)
+    clone.fitted, clone.spec = params.fitted, params.spec
+    clone.values = {**params.values, **values}
+    clone.overridden = list(dict.fromkeys(params.overridden + list(values)))
+    return clone

@@ -205,6 +205,9 @@ class Statute(_Strict):
     offense_class: str = Field(alias="class")
     chapter: str
     penalties: list[PenaltyVersion]
+    # Months of supervised release § 3583(b) allows for an offense § 3583(k) does not list; None for
+    # the offenses § 3583(k) covers (5 years to life).
+    supervised_release_max: int | None = None
     # Inchoate forms the statute itself punishes as the completed offense ("attempts or conspires").
     inchoate: list[Literal["attempt", "conspiracy"]] = Field(default_factory=list)
     # A "Federal sex offense" under 18 U.S.C. § 3559(e)(2)(A): life after a qualifying prior (warned).

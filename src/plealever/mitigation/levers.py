@@ -61,6 +61,11 @@ def lever_statuses(book: Rulebook, case: Case, today: dt.date) -> dict[str, Leve
             )
         for lever in spec.get("limits", []):
             levers[lever].tighten("limited", f"office rule: {spec['label']}")
+        if spec.get("closes_pleas_with_minimum_below"):
+            # A narrow rule: it closes the scenarios it names (negotiation/scenarios.py), not the lever.
+            levers["count_reduction"].reasons.append(
+                f"office rule: {spec['label']}" + (f" ({spec['note']})" if spec.get("note") else "")
+            )
     for concern in case.prosecutor.public_safety:
         spec = policy["public_safety"][concern]
         for lever in spec.get("limits", []):

@@ -32,6 +32,9 @@ def disclosure_plan(
 ) -> tuple[list[dict[str, Any]], list[str]]:
     rub = book.documents["mitigation-rubric"]["disclosure"]
     deadlines = case.deadlines.model_dump()
+    if not deadlines.get("plea_offer_expires"):  # the open offer on file sets it when the file does not
+        expiries = [o.expires for o in case.negotiation.offers if o.expires and o.status_on(today) == "open"]
+        deadlines["plea_offer_expires"] = min(expiries) if expiries else None
     warnings: list[str] = []
     missing_dates: set[str] = set()
     by_label = {i.label: i for i in case.mitigation}

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import csv
 import lzma
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,7 @@ class Records:
     reductions_other: np.ndarray
     reductions_government: np.ndarray
     increases: np.ndarray
+    codes: dict[str, int] = field(default_factory=dict)  # SENTRNGE code -> rows (unbucketed)
 
 
 def bundled(year: int) -> Path:
@@ -85,7 +87,10 @@ def read(path: str | Path) -> Records:
             value = float(pct)
             {"below_other": red_o, "below_government": red_g, "above": inc}.get(bucket, []).append(value)
     n = sum(counts.values())
-    return Records(n, {k: v / n for k, v in counts.items()}, np.array(red_o), np.array(red_g), np.array(inc))
+    codes = Counter(code.strip() for code, _ in rows if code.strip() in BUCKETS)
+    return Records(
+        n, {k: v / n for k, v in counts.items()}, np.array(red_o), np.array(red_g), np.array(inc), dict(codes)
+    )
 
 
 def fit(paths: list[str | Path]) -> dict[str, Any]:

@@ -131,22 +131,6 @@ def _practice_values(cell, u_val: np.ndarray, u_anchor: np.ndarray, scale: float
     return np.maximum(below, 0.0), within[0], above
 
 
-def conviction_probability(
-    params: Params, evidence: str, defenses: dict[str, str], rng: np.random.Generator, n: int
-) -> tuple[np.ndarray, list[str]]:
-    base = params["conviction_probability"][evidence]
-    spread = params.spec["conviction_probability"].get("spread", 0.0)
-    p = np.clip(rng.uniform(base - spread, base + spread, n), 0, 1)
-    why = [f"base {base:.2f} for {evidence} evidence (assumption, ±{spread})"]
-    factors = params["defense_conviction_factor"]
-    for defense, band in defenses.items():
-        factor = factors.get(defense, {}).get(band)
-        if factor:
-            p = p * factor
-            why.append(f"{defense.replace('_', ' ')} ({band}): x{factor}")
-    return p, why
-
-
 def summarize(draws: np.ndarray, statutory_min: float, acquitted: np.ndarray | None = None) -> dict[str, Any]:
     served = draws if acquitted is None else np.where(acquitted, 0.0, draws)
     out = {

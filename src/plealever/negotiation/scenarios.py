@@ -9,7 +9,7 @@ from typing import Any
 
 from plealever.case.model import Case
 from plealever.case.model_base import Count
-from plealever.case.scenario import ScenarioSpec
+from plealever.case.scenario import ScenarioSpec, StipulatedFacts
 from plealever.errors import PlealeverError
 from plealever.guidelines import images
 from plealever.guidelines.engine import calculate
@@ -24,12 +24,39 @@ from plealever.mitigation.levers import LeverStatus
 POSSESSION_FOR = {"2252": "2252(a)(4)", "2252A": "2252A(a)(5)", "1466A": "1466A(b)"}
 LESSER_FOR_CONTACT = "2252A(a)(5)"  # enticement or production pleaded down where image facts support it
 TRAFFICKING_FOR_CONTACT = "2252A(a)(2)"  # ... or to distribution where the facts show distribution
+# A lever's status maps onto a scenario's availability one way: closed < limited < approval required
+# < open (available). A scenario is as available as the least available lever it uses.
 STATUS_TO_AVAILABILITY = {
     "open": "available",
-    "limited": "available",
     "approval_required": "approval_required",
+    "limited": "limited",
     "closed": "closed",
 }
+AVAILABILITY_ORDER = ["available", "approval_required", "limited", "closed"]  # most to least available
+# Offense classes from the least to the most serious (consequences: the registration tier of the worst).
+CLASS_ORDER = [
+    "obscenity_to_minor",
+    "minor_information",
+    "possession",
+    "receipt_or_distribution",
+    "trafficking",
+    "advertising",
+    "prostitution_facilitation",
+    "interstate_enticement",
+    "travel",
+    "transportation",
+    "enticement",
+    "enterprise",
+    "production",
+]
+CONTACT_CLASSES = ("production", "enticement", "transportation", "travel")
+RECEIPT_FOR_CONTACT = "2252A(a)(2)"  # a receipt count where the image facts show no distribution
+# Statutes a plea in an enticement or travel case lands on where the facts support them (no minimum).
+LESSER_CONTACT_PLEAS = (
+    ("sought_interstate_travel", "2422(a)", "plea-to-2422a", "persuading travel for sexual activity"),
+    ("transmitted_minor_information", "2425", "plea-to-2425", "transmitting a minor's information"),
+    ("obscene_matter_to_minor", "1470", "plea-to-1470", "transferring obscene matter to a minor"),
+)
 
 
 @dataclass
@@ -43,6 +70,11 @@ class Scenario:
     reasons: list[str] = field(default_factory=list)
     levers: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    terms: list[str] = field(default_factory=list)  # the concessions the government must agree to
+    lever_statuses: dict[str, str] = field(default_factory=dict)  # each lever used -> its status here
+    offer: str | None = None  # the offer id, for a scenario that is the government's own offer
+    # For a stipulation: the same plea without the stipulated facts (the court is not bound, §6B1.4(d)).
+    unstipulated: Result | None = None
 
 
 def _key(book: Rulebook, statute: str):
@@ -89,9 +121,7 @@ def generate(book: Rulebook, case: Case, *, as_charged: Result | None) -> list[S
                     counts=[Count(statute=lesser)],
                 )
             )
-    contact = [
-        s for _, s in statutes if s.offense_class in ("production", "enticement", "transportation", "travel")
-    ]
+    contact = [s for _, s in statutes if s.offense_class in CONTACT_CLASSES]
     f = case.facts
     images = any(v is not None for v in (f.image_count, f.still_images, f.videos))
     if contact and images:
@@ -110,6 +140,26 @@ def generate(book: Rulebook, case: Case, *, as_charged: Result | None) -> list[S
                 counts=[Count(statute=TRAFFICKING_FOR_CONTACT)],
             )
         )
+    if contact and images and f.distribution == "none":
+        out.append(
+            ScenarioSpec(
+                id="plea-to-receipt-count",
+                label=f"Plea to a receipt count (§ {RECEIPT_FOR_CONTACT}) for the contact count",
+                counts=[Count(statute=RECEIPT_FOR_CONTACT)],
+            )
+        )
+    enticement = [s for _, s in statutes if s.offense_class in ("enticement", "transportation", "travel")]
+    if enticement:
+        for fact, statute, sid, what in LESSER_CONTACT_PLEAS:
+            if getattr(f, fact) is not True or book.statutes.get(statute) is None:
+                continue
+            out.append(
+                ScenarioSpec(
+                    id=sid,
+                    label=f"Plea to § {statute} ({what}) for the § {enticement[0].key} count",
+                    counts=[Count(statute=statute, findings=_obscenity_findings(case) if statute == "1470" else [])],
+                )
+            )
     stipulation = _image_stipulation(book, case, as_charged)
     if stipulation is not None:
         out.append(stipulation)
@@ -167,6 +217,64 @@ def generate(book: Rulebook, case: Case, *, as_charged: Result | None) -> list[S
             )
         )
     return out
+
+
+def _obscenity_findings(case: Case) -> list[str]:
+    """§2G3.1's characteristics for a § 1470 plea in an enticement case: the transfer was meant to
+    entice the minor into prohibited sexual conduct ((b)(1)(E)); a computer was used ((b)(3)); and
+    where the facts show child pornography sent to a minor, the cross reference to §2G2.2 ((c)(1))."""
+    found = ["2G3.1(b)(1)(E)"]
+    if case.facts.computer:
+        found.append("2G3.1(b)(3)")
+    if case.facts.distribution in ("to_minor", "to_minor_inducement", "to_minor_sexual_conduct"):
+        found.append("2G3.1(c)(1)")
+    return found
+
+
+def offer_spec(offer) -> ScenarioSpec:
+    """The scenario an offer describes (case/negotiation.py: Offer)."""
+    t = offer.terms
+    return ScenarioSpec(
+        id=f"offer-{offer.id}",
+        label=f"Government offer of {offer.date.isoformat()}: {offer_summary(offer)}",
+        counts=t.counts,
+        findings=t.findings,
+        not_applicable=t.not_applicable,
+        facts=t.facts,
+        plea_type=t.plea_type,
+        recommendation=t.recommendation,
+        agreed_range=t.agreed_range,
+        government_motion=t.cooperation,
+        appeal_waiver=t.appeal_waiver,
+    )
+
+
+def offer_summary(offer) -> str:
+    """The offer's terms in a few words."""
+    t = offer.terms
+    parts = []
+    if t.counts is None:
+        parts.append("plea as charged")
+    else:
+        from plealever.law.statutes import normalize
+
+        parts.append(
+            "plea to "
+            + ", ".join(f"{c.count} x § {normalize(c.statute)}" if c.count > 1 else f"§ {normalize(c.statute)}" for c in t.counts)
+        )
+    stip = list(t.findings) + [f"no {p}" for p in t.not_applicable]
+    stip += [f"{k.replace('_', ' ')} {v}" for k, v in t.facts.model_dump().items() if v is not None]
+    if stip:
+        parts.append("stipulating " + ", ".join(stip))
+    if t.plea_type == "C" and t.agreed_range:
+        parts.append(f"(C) range {t.agreed_range.min}-{t.agreed_range.max} months")
+    elif t.recommendation != "none":
+        parts.append(f"recommendation: {t.recommendation.replace('_', ' ')}")
+    if t.cooperation != "none":
+        parts.append(f"{t.cooperation} motion for cooperation")
+    if t.appeal_waiver:
+        parts.append("appeal waiver")
+    return "; ".join(parts)
 
 
 def _binding_cap(as_charged: Result | None) -> tuple[int, int] | None:
@@ -230,45 +338,99 @@ def overlay(case: Case, spec: ScenarioSpec) -> Case:
     )
 
 
-def levers_used(book: Rulebook, case: Case, spec: ScenarioSpec) -> list[str]:
-    used = []
+def stipulates(spec: ScenarioSpec) -> bool:
+    return bool(spec.findings or spec.not_applicable or any(v is not None for v in spec.facts.model_dump().values()))
+
+
+def terms_used(book: Rulebook, case: Case, spec: ScenarioSpec) -> list[str]:
+    """The concessions a plea asks of the government (negotiation/agreement.py TERMS). A within-range
+    recommendation is the ordinary term of a plea agreement, not a concession."""
+    terms: list[str] = []
     if spec.kind == "trial":
-        return used
+        return terms
     if spec.counts is not None:
         charged = sorted((_key(book, c.statute).key, c.count) for c in case.counts)
         pleaded = sorted((_key(book, c.statute).key, c.count) for c in spec.counts if _key(book, c.statute))
         if charged != pleaded:
-            used.append("count_reduction")
-    if spec.findings or spec.not_applicable or any(v is not None for v in spec.facts.model_dump().values()):
-        used.append("fact_stipulation")
+            terms.append("lesser_statute" if _lesser(book, case, spec.counts) else "dismiss_counts")
+    if stipulates(spec):
+        terms.append("fact_stipulation")
     if spec.plea_type == "C":
-        used.append("binding_plea")
+        terms.append("binding_plea")
     if spec.recommendation == "variance":
-        used.append("government_recommendation")
+        terms.append("variance_recommendation")
     if spec.government_motion != "none":
-        used.append("substantial_assistance")
-    return used
+        terms.append("substantial_assistance")
+    return terms
 
 
-def availability(book: Rulebook, case: Case, sc: Scenario, statuses: dict[str, LeverStatus]) -> None:
+def levers_used(book: Rulebook, case: Case, spec: ScenarioSpec) -> list[str]:
+    from plealever.negotiation.agreement import TERMS
+
+    return list(dict.fromkeys(TERMS[t][1] for t in terms_used(book, case, spec)))
+
+
+def _penalty(book: Rulebook, case: Case, counts: list[Count]) -> tuple[float, float]:
+    """The most serious (minimum, maximum) in months among `counts`, by the law on the offense date."""
+    day = case.offense_date or dt.date.today()
+    worst = (0.0, 0.0)
+    for c in counts:
+        s = _key(book, c.statute)
+        version = s.at(day) if s is not None else None
+        if version is None:
+            continue
+        mx = float("inf") if version.base.max == "life" else float(version.base.max)
+        worst = max(worst, (float(version.base.min), mx))
+    return worst
+
+
+def _lesser(book: Rulebook, case: Case, pleaded: list[Count]) -> bool:
+    """A plea to a statute with a lower minimum or maximum than the most serious charge."""
+    return _penalty(book, case, pleaded) < _penalty(book, case, case.counts)
+
+
+def availability(
+    book: Rulebook, case: Case, sc: Scenario, statuses: dict[str, LeverStatus], policy: dict | None = None
+) -> None:
+    sc.terms = terms_used(book, case, sc.spec)
     sc.levers = levers_used(book, case, sc.spec)
-    order = ["available", "approval_required", "closed"]
     sc.availability = "available"
     for lever in sc.levers:
         st = statuses[lever]
+        sc.lever_statuses[lever] = st.status
         avail = STATUS_TO_AVAILABILITY[st.status]
-        if order.index(avail) > order.index(sc.availability):
+        if AVAILABILITY_ORDER.index(avail) > AVAILABILITY_ORDER.index(sc.availability):
             sc.availability = avail
         if st.reasons:
             sc.reasons.append(
                 f"{lever.replace('_', ' ')} ({st.status.replace('_', ' ')}): {'; '.join(st.reasons)}"
             )
+    _narrow_office_rules(book, case, sc, policy)
     if sc.spec.government_motion != "none" and not any(i.kind == "cooperation" for i in case.mitigation):
         sc.availability = "closed"
+        sc.lever_statuses["substantial_assistance"] = "closed"
         sc.reasons.append("no possible cooperation is recorded; only the government can move for a reduction")
     if sc.spec.kind == "trial":
         sc.availability = "available"
         sc.reasons.append("trial needs no agreement")
+
+
+def _narrow_office_rules(book: Rulebook, case: Case, sc: Scenario, policy: dict | None) -> None:
+    """Office rules that forbid a kind of plea rather than a whole lever: a plea without the minimum."""
+    if sc.spec.kind != "plea" or sc.spec.counts is None:
+        return
+    rules = (policy or book.documents["negotiation-policy"])["office_rules"]
+    for rule in case.prosecutor.office_rules:
+        floor = rules[rule].get("closes_pleas_with_minimum_below")
+        if not floor:
+            continue
+        minimum = _penalty(book, case, sc.spec.counts)[0]
+        if minimum < floor <= _penalty(book, case, case.counts)[0]:
+            sc.availability = "closed"
+            sc.lever_statuses["count_reduction"] = "closed"
+            sc.reasons.append(
+                f"office rule: {rules[rule]['label']}: these counts carry a minimum of {minimum:.0f} months"
+            )
 
 
 def evaluate(
@@ -301,6 +463,30 @@ def evaluate(
     return sc
 
 
+def unstipulated(spec: ScenarioSpec) -> ScenarioSpec:
+    """The same plea without its stipulated facts: what the court sentences on if it does not follow
+    the stipulation."""
+    return spec.model_copy(update={"findings": [], "not_applicable": [], "facts": StipulatedFacts()})
+
+
+def late_notice(case: Case, today: dt.date) -> str | None:
+    """Why the third acceptance level is gone, if the government's timely-notice date (§3E1.1(b)) has
+    passed with no notice of a plea given by then; None otherwise."""
+    deadline = case.deadlines.acceptance_timeliness
+    if deadline is None or deadline >= today:
+        return None
+    n = case.negotiation
+    if n.plea_notice_given is not None and n.plea_notice_given <= deadline:
+        return None
+    if any(o.status == "accepted" and (o.decided or o.date) <= deadline for o in n.offers):
+        return None
+    return (
+        f"the government's timely-notice date for §3E1.1(b) ({deadline.isoformat()}) has passed with no notice "
+        "of a plea recorded (negotiation.plea_notice_given), so a plea now gets two levels for acceptance, not "
+        "three: the government moves for the third only when the notice let it avoid preparing for trial"
+    )
+
+
 def consequences(
     book: Rulebook, sc: Scenario, offense_date: dt.date | None, sentencing_date: dt.date | None = None
 ) -> dict[str, Any]:
@@ -316,21 +502,7 @@ def consequences(
             prongs.append(c.prong)
     n = len(statutes)
     classes = [s.offense_class for s in statutes]
-    worst = max(
-        classes,
-        key=lambda k: [
-            "possession",
-            "receipt_or_distribution",
-            "trafficking",
-            "advertising",
-            "prostitution_facilitation",
-            "travel",
-            "transportation",
-            "enticement",
-            "enterprise",
-            "production",
-        ].index(k),
-    )
+    worst = max(classes, key=CLASS_ORDER.index)
     reg = dict(doc["registration"]["by_class"][worst])
     if worst == "receipt_or_distribution" and prongs and None not in prongs:
         # 34 U.S.C. § 20911(3)(B)(iii): distribution is tier II; the prong pleaded decides it.

@@ -14,6 +14,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["FORMATS", "MemoContext", "build_context", "render", "render_memo", "write_atomic"]
 
 
-def render_memo(analysis: Analysis, fmt: str = "md") -> bytes:
-    """The memo for a complete analysis in `fmt` (md, html, docx or pdf), as bytes."""
-    return render(build_context(analysis), fmt)
+def render_memo(analysis: Analysis, fmt: str = "md", options=None) -> bytes:
+    """The memo for a complete analysis in `fmt` (md, html, docx or pdf), as bytes. `options`
+    (render.DocumentOptions): the author and the office Word template; default from the environment."""
+    return render(build_context(analysis), fmt, options)

@@ -7,6 +7,7 @@ simulation runs here (a test holds it to that)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -60,17 +61,28 @@ class MemoContext:
     blocks: list[Block]
     references: list[Reference]
     bottom_line: str
+    case_name: str = ""
+    date: dt.date | None = None  # the memo's date (the day the analysis was run for)
+
+
+APPLIED_MANUAL = "manual-applied"
 
 
 class _Refs:
-    def __init__(self, book: Rulebook) -> None:
+    def __init__(self, book: Rulebook, edition: dt.date | None = None, edition_verified: bool = True) -> None:
         self.book = book
         self.order: list[str] = []
+        self.edition = edition
+        self.edition_verified = edition_verified
 
     def mark(self, ids: list[str]) -> str:
         nums = []
         for a in ids:
-            if a not in self.book.authorities:
+            if self.edition is not None and a.startswith("manual-20"):
+                # The text a rule was read from (e.g. the 2025 Manual) is cited as the edition applied,
+                # with where its text comes from: a 2026 worksheet cites the 2026 Manual.
+                a = APPLIED_MANUAL
+            elif a not in self.book.authorities:
                 continue
             if a not in self.order:
                 self.order.append(a)
@@ -82,9 +94,29 @@ class _Refs:
     def references(self) -> list[Reference]:
         out = []
         for i, a in enumerate(self.order, 1):
+            if a == APPLIED_MANUAL:
+                out.append(self._applied(i))
+                continue
             auth = self.book.authorities[a]
             out.append(Reference(i, a, auth.cite, auth.url, auth.verified))
         return out
+
+    def _applied(self, number: int) -> Reference:
+        year = self.edition.year
+        own = self.book.authorities.get(f"manual-{year}")
+        cite = f"U.S. Sentencing Commission, Guidelines Manual (Nov. 1, {year})"
+        if not self.edition_verified:
+            cite += (
+                " — not fully verified in the law data: its provisions are carried forward from the "
+                "latest Manual read in full unless a dated version says otherwise"
+            )
+        if own is not None:
+            url = own.url
+        elif year < 2025:
+            url = self.book.authorities["manual-archive"].url
+        else:
+            url = "https://www.ussc.gov/guidelines"
+        return Reference(number, APPLIED_MANUAL, cite, url, self.edition_verified and own is not None)
 
 
 def _range(r: dict[str, Any] | Range) -> str:
@@ -115,7 +147,12 @@ def build_context(analysis: Analysis, *, charts: bool = True) -> MemoContext:
     law and guidance appear once, in the appendix (F and G), not in every section."""
     analysis.require("scenarios")
     case, book = analysis.case, analysis.book
-    refs = _Refs(book)
+    charged = analysis.result.calculation if analysis.result is not None else None
+    refs = _Refs(
+        book,
+        charged.edition if charged is not None else None,
+        charged.edition_verified if charged is not None else True,
+    )
     blocks: list[Block] = []
     add = blocks.append
     name = analysis.name
@@ -130,6 +167,15 @@ def build_context(analysis: Analysis, *, charts: bool = True) -> MemoContext:
         f" ({case.court.district})" if case.court.district else ""
     )
 
+    # --- caveats, first: what the reader must know before relying on any figure -----------------
+    if result is not None:
+        from plealever.report.caveats import caveats
+
+        notes = caveats(result.calculation, analysis.warnings)
+        if notes:
+            add(Block("heading", 2, "Before relying on these figures"))
+            add(Block("bullets", items=notes))
+
     # --- executive summary ---------------------------------------------------------------------
     add(Block("heading", 2, "Executive summary"))
     add(
@@ -141,6 +187,8 @@ def build_context(analysis: Analysis, *, charts: bool = True) -> MemoContext:
     )
     as_charged = rows.get("plea-as-charged")
     best = _best_plea(rows)
+    recommended = rows.get(comparison.recommended) if comparison and comparison.recommended else None
+    robust = views.robust_text(comparison.rows, comparison.recommended, comparison.robust) if comparison else ""
     if result is None:
         add(
             Block(
@@ -208,6 +256,17 @@ def build_context(analysis: Analysis, *, charts: bool = True) -> MemoContext:
                     f"sentence about {best['outcome']['mean']:.0f} months against {as_charged['outcome']['mean']:.0f} for a "
                     f"plea as charged, about {saved:.0f} months less; estimates with the uncertainty in Appendix C."
                 ),
+            )
+        )
+    if recommended:
+        add(
+            Block(
+                "para",
+                text="Weighing each option's sentence by the chance the government agrees (and the plea as charged "
+                "if it does not) and trial by the chance of conviction, the option with the fewest expected months is: "
+                + views.recommended_text(comparison.rows, comparison.recommended)
+                + f"; {robust}. Expected months treat a month of risk like a month of certainty; a client who "
+                "weighs certainty more will lean toward the plea.",
             )
         )
     evidenced = [f for f in assessment.factors if f.items]
@@ -292,6 +351,25 @@ def build_context(analysis: Analysis, *, charts: bool = True) -> MemoContext:
             + ".",
         )
     )
+    investigation = analysis.investigation
+    if investigation:
+        add(
+            Block(
+                "table",
+                caption="What to investigate first: the expected months each missing piece could save "
+                "(the chance it comes back favourable, an assumption, times the saving in the best option)",
+                header=list(views.INVESTIGATION_HEADER),
+                rows=views.investigation_rows(investigation),
+            )
+        )
+        top = [r["what"] for r in investigation if r["expected_saving"] > 0][:3]
+        add(
+            Block(
+                "para",
+                text="Obtain first: " + ("; ".join(top) if top else "no missing piece moves the best option on these numbers")
+                + ".",
+            )
+        )
     for f in assessment.factors:
         if f.factor in ("knowledge", "cooperation", "personal_history") and f.items:
             add(Block("heading", 3, f.title))
@@ -423,7 +501,7 @@ def build_context(analysis: Analysis, *, charts: bool = True) -> MemoContext:
 
     # --- 8. bottom line ------------------------------------------------------------------------
     add(Block("heading", 2, "8. Bottom line"))
-    bottom = _bottom_line(as_charged, best, rows.get("trial-all"), assessment)
+    bottom = _bottom_line(as_charged, best, rows.get("trial-all"), assessment, recommended, robust, comparison)
     add(Block("para", text=bottom))
 
     # --- 9. letter -----------------------------------------------------------------------------
@@ -463,7 +541,18 @@ def build_context(analysis: Analysis, *, charts: bool = True) -> MemoContext:
         notes = views.scenario_notes(comparison.rows)
         if notes:
             add(Block("bullets", items=notes))
-        assumptions = [q.replace("_", " ") for q in views.assumptions(comparison.parameters)]
+        if comparison.offers:
+            add(
+                Block(
+                    "table",
+                    caption="Offers on file (negotiation.offers): an expired offer is history, not an option",
+                    header=list(views.OFFER_HEADER),
+                    rows=views.offer_rows(comparison.offers),
+                )
+            )
+        add(Block("para", text="Trial: " + "; ".join(comparison.conviction.get("basis", [])) + "."))
+        groups = views.grouped_assumptions([a for a in comparison.assumptions if a["used"]])
+        cited = sorted({a for item in comparison.assumptions for a in item["authorities"]})
         add(
             Block(
                 "para",
@@ -472,9 +561,22 @@ def build_context(analysis: Analysis, *, charts: bool = True) -> MemoContext:
                 + refs.mark(["ussc-individual"])
                 + "; a government motion's reduction comes from its FY2014-2015 supplemental files"
                 + refs.mark(["ussc-sup"])
-                + "; these parameters are assumptions layered on top, not measurements: "
-                + ", ".join(assumptions)
-                + ".",
+                + ". Measured from the Commission's records: "
+                + ", ".join(groups["measured"])
+                + ". Published figures: "
+                + ", ".join(groups["published"])
+                + ". Assumed, each with a central value and a range the bottom line is tested over: "
+                + ", ".join(groups["assumed"])
+                + "."
+                + refs.mark(cited),
+            )
+        )
+        add(
+            Block(
+                "table",
+                caption="What the model measures and what it assumes (a parameter this case does not use says why)",
+                header=list(views.ASSUMPTION_HEADER),
+                rows=views.assumption_rows(comparison.assumptions),
             )
         )
         if charts:
@@ -513,6 +615,8 @@ def build_context(analysis: Analysis, *, charts: bool = True) -> MemoContext:
         blocks=blocks,
         references=refs.references(),
         bottom_line=bottom,
+        case_name=name,
+        date=analysis.today,
     )
 
 
@@ -664,16 +768,20 @@ def _best_plea(rows: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
     return min(pleas, key=lambda r: r["outcome"]["mean"])
 
 
-def _bottom_line(as_charged, best, trial, assessment) -> str:
+def _bottom_line(as_charged, best, trial, assessment, recommended=None, robust="", comparison=None) -> str:
     parts = []
     if as_charged is None:
         return (
             "Bottom line: the exposure could not be computed, so no plea can be weighed yet; complete the "
             "case file first. Nothing here promises an outcome."
         )
-    if best is not None:
+    if recommended is not None and comparison is not None:
+        parts.append("the recommended course: " + views.recommended_text(comparison.rows, recommended["id"]))
+        if robust:
+            parts.append(robust)
+    if best is not None and (recommended is None or best["id"] != recommended["id"]):
         parts.append(
-            f'If the government agrees to "{best["label"]}" (about {best["agreement_probability"]:.0%} likely on '
+            f'if the government agrees to "{best["label"]}" (about {best["agreement_probability"]:.0%} likely on '
             f"the stated assumptions), the expected sentence falls from about {as_charged['outcome']['mean']:.0f} to "
             f"about {best['outcome']['mean']:.0f} months"
         )
@@ -686,9 +794,8 @@ def _bottom_line(as_charged, best, trial, assessment) -> str:
         )
     elif trial is not None and be is not None:
         parts.append(
-            f"going to trial makes sense on these numbers only if the chance of conviction is below about "
-            f"{as_charged['break_even_conviction_probability']:.0%} (the model puts acquittal at about "
-            f"{trial['outcome']['p_acquittal']:.0%})"
+            f"going to trial beats the plea as charged on these numbers only if the chance of conviction is below "
+            f"about {be:.0%} (the model puts it at about {1 - trial['outcome']['p_acquittal']:.0%})"
         )
     strong = [f.title.lower() for f in assessment.factors if f.band in ("moderate", "strong")]
     if strong:
@@ -721,7 +828,8 @@ def _worksheet_table(result, refs: _Refs) -> Block:
     )
     return Block(
         "table",
-        caption=f"Worksheet, Nov. 1, {c.edition.year} Manual",
+        caption=f"Worksheet, Nov. 1, {c.edition.year} Manual"
+        + ("" if c.edition_verified else " (an edition not fully verified: every step is marked)"),
         header=["Pin", "Levels", "Total", "Status", "Reason", "Sources"],
         rows=rows,
     )

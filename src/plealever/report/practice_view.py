@@ -22,7 +22,8 @@ def _pct(g: dict[str, Any], key: str) -> str:
 
 
 def render_similar(panel: dict[str, Any], console: Console | None = None) -> None:
-    console = console or Console(width=130)
+    console = console or Console()
+    narrow = console.width < 110  # below that the histogram moves under the table
     rec = panel["records"]
     console.print(f"[bold]plealever similar[/bold]: {panel['case'] or 'case'}", highlight=False)
     where = panel["district"] or "no district given (court.district)"
@@ -41,22 +42,15 @@ def render_similar(panel: dict[str, Any], console: Console | None = None) -> Non
             f"{'; '.join(r['scenarios'])}"
         )
         table = Table(title=title, header_style="bold", title_justify="left")
-        for name in (
-            "Offenders",
-            "n",
-            "Below",
-            "Within",
-            "Above",
-            "Median (P10-P90) months",
-            "Share of minimum",
-            f"Histogram {r['histogram_edges'][0]}-{r['histogram_edges'][-1]} mo",
-        ):
+        histogram = f"Histogram {r['histogram_edges'][0]}-{r['histogram_edges'][-1]} mo"
+        names = ["Offenders", "n", "Below", "Within", "Above", "Median (P10-P90) months", "Share of minimum"]
+        for name in names + ([] if narrow else [histogram]):
             table.add_column(name, overflow="fold")
+        sparks = []
         for g in r["groups"]:
             if g["too_few"]:
-                table.add_row(
-                    g["label"], str(g["n"]), f"too few cases (under {panel['min_n']})", "", "", "", "", ""
-                )
+                cells = [g["label"], str(g["n"]), f"too few cases (under {panel['min_n']})", "", "", "", ""]
+                table.add_row(*cells, *([] if narrow else [""]))
                 continue
             s, m = g["sentence"], g["share_of_minimum"]
             table.add_row(
@@ -67,9 +61,14 @@ def render_similar(panel: dict[str, Any], console: Console | None = None) -> Non
                 _pct(g, "above_pct"),
                 f"{s['median']:g} ({s['p10']:g}-{s['p90']:g})",
                 f"{m['median']:.2f} ({m['p10']:.2f}-{m['p90']:.2f})",
-                _spark(g["histogram"]),
+                *([] if narrow else [_spark(g["histogram"])]),
             )
+            sparks.append(f"  {_spark(g['histogram'])}  {g['label']}")
         console.print(table)
+        if narrow and sparks:
+            console.print(f"  {histogram}:", markup=False, highlight=False)
+            for line in sparks:
+                console.print(line, markup=False, highlight=False)
         mo = r["model"]
         q, sh, n = mo["quantiles"], mo["shares"], mo["n"]
         ns = (
@@ -93,7 +92,7 @@ def render_similar(panel: dict[str, Any], console: Console | None = None) -> Non
 
 
 def render_status(status: dict[str, Any], console: Console | None = None) -> None:
-    console = console or Console(width=120)
+    console = console or Console()
     where = (
         "the bundled FY2019-2023 rows (no import yet)" if status["source"] == "bundled" else status["store"]
     )
@@ -157,7 +156,7 @@ def _shares_table(title: str, blocks: dict[str, Any]) -> Table:
 
 
 def render_scores(result: dict[str, Any], console: Console | None = None, title: str = "") -> None:
-    console = console or Console(width=120)
+    console = console or Console()
     if title:
         console.print(title, style="bold", markup=False, highlight=False)
     console.print(
@@ -191,7 +190,7 @@ def render_scores(result: dict[str, Any], console: Console | None = None, title:
 
 
 def render_practice_checks(checks: dict[str, Any], console: Console | None = None) -> None:
-    console = console or Console(width=120)
+    console = console or Console()
     console.print(
         f"Practice model (offender rows): {checks['basis']['note']}",
         style="bold",

@@ -10,27 +10,56 @@ from rich.table import Table
 from plealever.guidelines.trace import NOTICE, Result
 from plealever.report import views
 
+# Below this width the worksheet puts each citation under its reason instead of in its own column,
+# and the scenario table becomes one block per scenario: columns a few characters wide are unreadable.
+WIDE = 120
 
-def _table(unit: str) -> Table:
-    table = Table(header_style="bold")
-    for name in ("Pin", unit, "Total", "Status", "Reason", "Citation"):
+
+def console(width: int | None = None) -> Console:
+    """A console as wide as `width`, or as the terminal (Rich's own detection: the terminal's size, else
+    $COLUMNS, else 80 when the output is not a terminal)."""
+    return Console(width=width) if width else Console()
+
+
+def _wide(console: Console) -> bool:
+    return console.width >= WIDE
+
+
+def _table(unit: str, wide: bool = True) -> Table:
+    table = Table(header_style="bold", expand=True, pad_edge=False)
+    names = ("Pin", unit, "Total", "Status", "Reason", "Citation") if wide else ("Pin", unit, "Total", "Status", "Reason and citation")
+    for name in names:
         table.add_column(name, overflow="fold")
+    table.columns[0].max_width = 14
+    if not wide:
+        table.columns[3].max_width = 12  # "not applied" over "(UNVERIFIED)"
     table.columns[4].ratio = 3
-    table.columns[5].ratio = 2
+    if wide:
+        table.columns[5].ratio = 2
     return table
 
 
-def _add(table: Table, rows: list[views.WorksheetRow]) -> None:
+def _add(table: Table, rows: list[views.WorksheetRow], wide: bool = True) -> None:
+    from rich.text import Text
+
     for r in rows:
         if r.heading:
-            table.add_row("", "", "", "", f"[bold]{r.reason}[/bold]", "")
+            cells = ["", "", "", "", Text(r.reason, style="bold")]
+            table.add_row(*cells, *([""] if wide else []))
             continue
-        table.add_row(r.pin, r.levels, r.total, r.status, r.reason.replace("[", r"\["), r.citation)
+        status = r.status.replace(" (", "\n(") if not wide else r.status
+        if wide:
+            table.add_row(r.pin, r.levels, r.total, status, Text(r.reason), Text(r.citation))
+        else:
+            cell = Text(r.reason)
+            if r.citation:
+                cell.append("\n" + r.citation, style="dim")
+            table.add_row(r.pin, r.levels, r.total, status, cell)
 
 
 def _history_table(console: Console, c) -> None:
-    table = _table("Points")
-    _add(table, views.history_rows(c))
+    table = _table("Points", _wide(console))
+    _add(table, views.history_rows(c), _wide(console))
     console.print("Criminal history (Chapter Four, Part A):", style="bold")
     console.print(table)
     points = "" if c.history.points is None else f"{c.history.points} points, "
@@ -42,7 +71,7 @@ def _history_table(console: Console, c) -> None:
 
 
 def render_history(result: Result, *, case_name: str, console: Console | None = None) -> None:
-    console = console or Console(width=150)
+    console = console or Console()
     c = result.calculation
     console.print(f"[bold]plealever criminal history[/bold]: {case_name}")
     console.print(f"Manual: Nov. 1, {c.edition.year} edition ({c.edition})", markup=False)
@@ -56,13 +85,13 @@ def render_history(result: Result, *, case_name: str, console: Console | None = 
 
 
 def render_worksheet(result: Result, *, case_name: str, console: Console | None = None) -> None:
-    console = console or Console(width=150)
+    console = console or Console()
     c = result.calculation
     console.print(f"[bold]plealever worksheet[/bold]: {case_name}", markup=True)
     console.print(views.edition_line(c), markup=False)
     console.print(f"Why this Manual: {result.edition_reason}", markup=False)
-    table = _table("Levels")
-    _add(table, views.worksheet_rows(c))
+    table = _table("Levels", _wide(console))
+    _add(table, views.worksheet_rows(c), _wide(console))
     console.print(table)
     if views.shows_history(c):
         _history_table(console, c)
@@ -86,9 +115,12 @@ def render_worksheet(result: Result, *, case_name: str, console: Console | None 
     console.print(NOTICE, markup=False)
 
 
-def render_assessment(result, *, case_name: str, console: Console | None = None) -> None:
-    """The mitigation assessment, factor by factor, with numbered references at the end."""
-    console = console or Console(width=110)
+def render_assessment(
+    result, *, case_name: str, console: Console | None = None, investigation: list | None = None
+) -> None:
+    """The mitigation assessment, factor by factor, the value of each missing piece of evidence, with
+    numbered references at the end."""
+    console = console or Console()
     book = result.book
     refs: list[str] = []
 
@@ -134,11 +166,29 @@ def render_assessment(result, *, case_name: str, console: Console | None = None)
         mark = "x" if row["complete"] else " "
         extra = f" (sought: {', '.join(row['sought'])})" if row["sought"] else ""
         out(f"  [{mark}] {row['label']}{extra}", markup=False)
+    if investigation:
+        out("")
+        out("[bold]What to investigate first[/bold] (expected months saved = chance favourable x the saving)")
+        table = Table(header_style="bold")
+        for name in views.INVESTIGATION_HEADER:
+            table.add_column(name, overflow="fold")
+        for row in views.investigation_rows(investigation):
+            table.add_row(*row)
+        console.print(table)
+    elif investigation is not None:
+        out("")
+        out("What to investigate first: nothing is missing that the model can price.", markup=False)
     if result.plan:
         out("")
         out("[bold]Disclosure plan[/bold]")
         for i, step in enumerate(result.plan, 1):
-            when = f"by {step['when']} ({step['deadline']})" if step["when"] else "no deadline given"
+            when = (
+                f"past due: {step['deadline']} was {step['when']}"
+                if step.get("past_due")
+                else f"by {step['when']} ({step['deadline']})"
+                if step["when"]
+                else "no deadline given"
+            )
             out(
                 f"  {i}. {when}: {step['item']} — {step['action']}; {step['protection']}{cite(step['authorities'])}",
                 markup=False,
@@ -164,17 +214,26 @@ def render_assessment(result, *, case_name: str, console: Console | None = None)
 
 def render_scenarios(result, *, case_name: str, console: Console | None = None) -> None:
     """`result` is the Comparison of an Analysis."""
-    console = console or Console(width=170)
+    console = console or Console()
     d = result.to_dict()
     console.print(f"[bold]plealever scenarios[/bold]: {case_name}")
     for w in d["warnings"]:
         console.print(f"  {w}", markup=False, highlight=False)
-    table = Table(header_style="bold")
-    for name in views.SCENARIO_HEADER:
-        table.add_column(name, overflow="fold")
-    for row in views.scenario_rows(d["scenarios"]):
-        table.add_row(*row)
-    console.print(table)
+    rows = views.scenario_rows(d["scenarios"])
+    if console.width >= 150:
+        table = Table(header_style="bold")
+        for name in views.SCENARIO_HEADER:
+            table.add_column(name, overflow="fold")
+        for row in rows:
+            table.add_row(*row)
+        console.print(table)
+    else:
+        # One block per scenario: its label, then the figures as "name value" pairs that wrap.
+        for row in rows:
+            console.print(row[0], style="bold", markup=False, highlight=False)
+            pairs = [f"{h}: {v}" for h, v in zip(views.SCENARIO_HEADER[1:], row[1:], strict=True) if v]
+            console.print("  " + "; ".join(pairs), markup=False, highlight=False)
+
     console.print(views.SCENARIO_NOTE, markup=False)
     if d.get("practice_model"):
         console.print(
@@ -188,17 +247,55 @@ def render_scenarios(result, *, case_name: str, console: Console | None = None) 
         console.print("[bold]Sensitivity[/bold] (expected months of the plea as charged):")
         for s in d["sensitivity"]:
             console.print(f"  {s['delta_mean']:+.1f}  {s['change']}", markup=False)
+    if d["recommended"]:
+        console.print(
+            "[bold]Recommended[/bold]: " + views.recommended_text(d["scenarios"], d["recommended"]) + "; "
+            + views.robust_text(d["scenarios"], d["recommended"], d["robust"]) + ".",
+            highlight=False,
+        )
+    if d["offers"]:
+        render_offers(result, case_name=None, console=console)
+    groups = views.grouped_assumptions(d["assumptions"])
     console.print(
-        "Assumptions (not measured; see law/data/outcome-model.yaml): "
-        + ", ".join(views.assumptions(d["parameters"])),
+        "Measured from Commission records: " + ", ".join(groups["measured"]) + ". Published figures: "
+        + ", ".join(groups["published"]) + ". Assumed (each with a range, law/data/outcome-model.yaml): "
+        + ", ".join(groups["assumed"]) + ".",
         markup=False,
         highlight=False,
     )
     console.print(NOTICE, markup=False)
 
 
+def render_offers(result, *, case_name: str | None, console: Console | None = None) -> None:
+    """Every offer on file, its exposure and the recommended option beside it."""
+    console = console or Console(width=170)
+    d = result.to_dict()
+    if case_name is not None:
+        console.print(f"[bold]plealever offers[/bold]: {case_name}")
+    if not d["offers"]:
+        console.print("No offers are recorded (negotiation.offers).", markup=False)
+    else:
+        table = Table(title="Offers", header_style="bold")
+        for name in views.OFFER_HEADER:
+            table.add_column(name, overflow="fold")
+        for row in views.offer_rows(d["offers"]):
+            table.add_row(*row)
+        console.print(table)
+        for o in d["offers"]:
+            for w in o["warnings"]:
+                console.print(f"  ! {w}", markup=False, highlight=False)
+    if case_name is not None:
+        if d["recommended"]:
+            console.print(
+                "Recommended now: " + views.recommended_text(d["scenarios"], d["recommended"]) + ".",
+                markup=False,
+                highlight=False,
+            )
+        console.print(NOTICE, markup=False)
+
+
 def render_calibration(result: dict, *, records: str | None, console: Console | None = None) -> None:
-    console = console or Console(width=120)
+    console = console or Console()
 
     def shares(title: str, block: dict) -> None:
         table = Table(title=title, header_style="bold")

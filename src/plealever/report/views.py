@@ -95,7 +95,7 @@ def range_lines(c: Calculation) -> list[str]:
         f"Guideline range {c.guideline_range.text()} (zone {c.zone})",
         f"Statutory range {c.statutory_range.text()}",
         f"Effective range {c.effective_range.text()}",
-        f"Supervised release {c.supervised_release.text()} (18 U.S.C. § 3583(k))",
+        f"Supervised release {c.supervised_release.text()} (18 U.S.C. § 3583)",
     ]
 
 
@@ -126,6 +126,7 @@ SCENARIO_HEADER = (
     "Saved vs as charged",
     "Acquittal",
     "Break-even",
+    "If pursued",
 )
 
 
@@ -147,7 +148,7 @@ def scenario_rows(rows: list[dict[str, Any]]) -> list[list[str]]:
     out = []
     for r in rows:
         if "outcome" not in r:
-            out.append([r["label"], "closed", "", "", "", "", "", "", "", "", r.get("error") or ""])
+            out.append([r["label"], "closed", "", "", "", "", "", "", "", "", r.get("error") or "", ""])
             continue
         o = r["outcome"]
         saved = r.get("months_saved_vs_plea_as_charged")
@@ -164,6 +165,8 @@ def scenario_rows(rows: list[dict[str, Any]]) -> list[list[str]]:
                 "" if saved is None else f"{saved:+.0f}",
                 _pct(o.get("p_acquittal")),
                 _pct(r.get("break_even_conviction_probability")),
+                ("" if r.get("expected_if_pursued") is None else f"{r['expected_if_pursued']:.0f}")
+                + (" (recommended)" if r.get("recommended") else ""),
             ]
         )
     return out
@@ -183,10 +186,142 @@ def scenario_notes(rows: list[dict[str, Any]]) -> list[str]:
 
 SCENARIO_NOTE = (
     "Months; means over simulated sentences (trial includes acquittals as 0). Break-even: the "
-    "probability of conviction at which trial and the plea have the same expected sentence."
+    "probability of conviction at which trial and the plea have the same expected sentence. If pursued: "
+    "the expected months of seeking the scenario (a plea the government refuses falls back to the plea as "
+    "charged; trial counts the chance of acquittal); the recommended option has the fewest."
 )
 
 
 def assumptions(parameters: list[dict[str, Any]]) -> list[str]:
     """The outcome-model parameters that are assumptions, not measurements."""
     return [p["parameter"] for p in parameters if p["kind"] == "assumption"]
+
+
+# --- what is measured and what is assumed; the recommendation and whether it holds -------------------
+
+ASSUMPTION_HEADER = ("Parameter", "Kind", "Value", "Range varied", "Source or reason")
+KIND_LABEL = {
+    "measured": "measured",
+    "fitted": "measured (fitted)",
+    "published": "published",
+    "assumption": "assumed",
+}
+
+
+def _value(v: Any) -> str:
+    if isinstance(v, dict):
+        return ", ".join(f"{k} {x:g}" if isinstance(x, int | float) else f"{k} {x}" for k, x in v.items())
+    if isinstance(v, float):
+        return f"{v:g}"
+    return "" if v is None else str(v)
+
+
+def assumption_rows(items: list[dict[str, Any]]) -> list[list[str]]:
+    """One row per parameter of the `assumptions` list: measured, published and assumed alike."""
+    return [
+        [
+            a["name"].replace("_", " "),
+            KIND_LABEL.get(a["kind"], a["kind"])
+            + (" (set in the case file)" if a.get("overridden") else "")
+            + ("" if a.get("used", True) else f" (not used here: {a['unused_because']})"),
+            _value(a["value"]),
+            "" if a["low"] is None else f"{_value(a['low'])} to {_value(a['high'])}",
+            a["source"].split(": ", 1)[-1],
+        ]
+        for a in items
+    ]
+
+
+def grouped_assumptions(items: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """Parameter names by what they are: measured (and fitted), published, assumed."""
+    out: dict[str, list[str]] = {"measured": [], "published": [], "assumed": []}
+    for a in items:
+        key = "measured" if a["kind"] in ("measured", "fitted") else "published" if a["kind"] == "published" else "assumed"
+        out[key].append(a["name"].replace("_", " "))
+    return out
+
+
+def _label(rows: list[dict[str, Any]], scenario_id: str) -> str:
+    return next((r["label"] for r in rows if r["id"] == scenario_id), scenario_id)
+
+
+def robust_text(rows: list[dict[str, Any]], recommended: str | None, robust: dict[str, Any]) -> str:
+    """'holds for every assumption in its range', or 'depends on X: if X is above T, option Y is better'."""
+    if not recommended or recommended not in robust:
+        return ""
+    verdict = robust[recommended]
+    if verdict is True:
+        return "the recommendation holds for every assumption in its range"
+    name = verdict["assumption"].replace("_", " ")
+    if isinstance(verdict["threshold"], dict):  # a table moves as a whole toward one end of its range
+        end = "high" if verdict["side"] == "above" else "low"
+        where = f"moved more than {verdict['distance']:.0%} of the way from its assumed values to the {end} end of its range"
+    else:
+        where = (
+            f"{verdict['side']} {_value(verdict['threshold'])} (assumed {_value(verdict['value'])}; range "
+            f"{_value(verdict['low'])} to {_value(verdict['high'])})"
+        )
+    also = verdict.get("also") or []
+    more = f"; it also turns on {', '.join(a.replace('_', ' ') for a in also)}" if also else ""
+    if verdict.get("margin") is not None and verdict["margin"] < 2:
+        more += f" (the next option is only {verdict['margin']:.1f} expected months behind)"
+    return (
+        f'the recommendation depends on {name}: if it is {where}, "{_label(rows, verdict["better"])}" is better{more}'
+    )
+
+
+def recommended_text(rows: list[dict[str, Any]], recommended: str | None) -> str:
+    r = next((x for x in rows if x["id"] == recommended), None)
+    if r is None:
+        return ""
+    if r["kind"] == "trial":
+        return (
+            f'"{r["label"]}": about {r["expected_if_pursued"]:.0f} expected months, counting a '
+            f"{r['conviction_probability']['mean']:.0%} chance of conviction"
+        )
+    if r["id"] == "plea-as-charged" or (r.get("agreement_probability") or 0) >= 0.999:
+        return f'"{r["label"]}": about {r["expected_if_pursued"]:.0f} expected months, needing no further agreement'
+    return (
+        f'pursue "{r["label"]}": about {r["expected_if_pursued"]:.0f} expected months, counting the '
+        f"{1 - r['agreement_probability']:.0%} chance the government refuses and the plea as charged follows"
+    )
+
+
+INVESTIGATION_HEADER = ("Rank", "Missing evidence", "Chance favourable", "Best outcome now", "If favourable", "Expected saving")
+
+
+def investigation_rows(items: list[dict[str, Any]]) -> list[list[str]]:
+    return [
+        [
+            str(i),
+            r["what"],
+            f"{r['chance_favourable']:.0%}",
+            f"{r['expected_months_now']:.0f} months",
+            f"{r['expected_months_if_favourable']:.0f} months",
+            f"{r['expected_saving']:.1f} months",
+        ]
+        for i, r in enumerate(items, 1)
+    ]
+
+
+OFFER_HEADER = ("Offer", "Made", "Conveyed", "Expires", "Status today", "Terms", "Range", "Mean", "Versus recommended")
+
+
+def offer_rows(offers: list[dict[str, Any]]) -> list[list[str]]:
+    out = []
+    for o in offers:
+        versus = o.get("versus_recommended")
+        out.append(
+            [
+                o["id"],
+                o["date"],
+                o["conveyed"] or "not recorded",
+                o["expires"] or "",
+                o["status_today"] + ("" if o["option"] else " (history)"),
+                o["summary"],
+                range_text(o["exposure"]["effective_range"]) if "exposure" in o else o.get("error") or "",
+                f"{o['outcome']['mean']:.0f}" if "outcome" in o else "",
+                f"{versus['difference']:+.0f} months vs {versus['id']}" if versus else "",
+            ]
+        )
+    return out

@@ -42,6 +42,7 @@ from plealever.errors import (  # noqa: F401 - re-exported for the store's calle
     DatabaseError,
     InputRefusedError,
     NotFoundError,
+    PlealeverError,
     StoreError,
     TooLargeError,
 )
@@ -59,6 +60,14 @@ class _Case(_Base):
     current_version: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class _Archived(_Base):
+    """Archived cases: a table of its own, so stores made before archiving existed need no migration."""
+
+    __tablename__ = "archived_cases"
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    archived_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
 class _Version(_Base):
@@ -84,6 +93,9 @@ class CaseRecord:
     updated_at: dt.datetime
     data: dict[str, Any]
     note: str | None = None
+    source_text: str | None = None  # the version's file text, when it has one (imported, or edited from one)
+    source_format: str | None = None
+    archived: bool = False
 
 
 def default_url() -> str:
@@ -246,12 +258,18 @@ class Store:
         expected_version: int,
         note: str | None = None,
         before_commit: Callable[[], None] | None = None,
+        source_text: str | None = None,
+        source_format: str | None = None,
     ) -> CaseRecord:
         """Store `data` as the next version, if `expected_version` is still current.
 
+        `source_text` is the version as a file (the web editor keeps an imported file's comments and
+        layout through edits); it must read back as `data`, else it is not kept.
         `before_commit` runs inside the transaction just before it commits (tests use it to kill the
         process mid-save)."""
         data = self._validated(data)
+        if source_text is not None and not _reads_as(source_text, source_format, data):
+            source_text = source_format = None
         if not 1 <= expected_version <= 2**31 - 1:
             raise StoreError(f"case {case_id} has no version {expected_version}")
         now = _now()
@@ -274,7 +292,15 @@ class Store:
                     "reload it and apply your changes again"
                 )
             s.add(
-                _Version(case_id=case_id, version=expected_version + 1, created_at=now, data=data, note=note)
+                _Version(
+                    case_id=case_id,
+                    version=expected_version + 1,
+                    created_at=now,
+                    data=data,
+                    note=note,
+                    source_text=source_text,
+                    source_format=source_format,
+                )
             )
             if before_commit is not None:
                 before_commit()
@@ -352,11 +378,17 @@ class Store:
                 _utc(case.updated_at),
                 v.data,
                 v.note,
+                v.source_text,
+                v.source_format,
+                s.get(_Archived, case.id) is not None,
             )
 
     @_guarded
-    def list(self, search: str | None = None) -> list[CaseRecord]:
+    def list(self, search: str | None = None, *, archived: bool | None = False) -> list[CaseRecord]:
+        """Cases, most recently changed first: the active ones (archived=False), the archived ones
+        (True) or all (None)."""
         with self.sessions() as s:
+            shelved = set(s.scalars(select(_Archived.case_id)))
             q = select(_Case).order_by(_Case.updated_at.desc())
             if search:
                 if "\x00" in search:
@@ -372,9 +404,61 @@ class Store:
                     _utc(c.created_at),
                     _utc(c.updated_at),
                     {},
+                    archived=c.id in shelved,
                 )
                 for c in s.scalars(q)
+                if archived is None or (c.id in shelved) == archived
             ]
+
+    @_guarded
+    def resolve(self, ref: str) -> tuple[str, int | None]:
+        """A case reference as the command line takes it: an id or a unique prefix of one, optionally
+        with "@version". Returns the full id and the version (None: the current one)."""
+        ref = ref.strip()
+        name, _, at = ref.partition("@")
+        version = None
+        if at:
+            if not (at.isascii() and at.isdigit() and len(at) <= 10) or not 1 <= int(at) <= 2**31 - 1:
+                raise StoreError(f"expected a version number after @, got {at!r}", field=ref)
+            version = int(at)
+        if not name or not name.isascii() or not all(c.isalnum() or c == "-" for c in name):
+            raise NotFoundError(f"no case {ref}")
+        with self.sessions() as s:
+            if s.get(_Case, name) is not None:
+                return name, version
+            escaped = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            found = list(s.scalars(select(_Case.id).where(_Case.id.like(f"{escaped}%", escape="\\")).limit(3)))
+        if not found:
+            raise NotFoundError(f"no case {name} (`plealever cases list` shows the ids)")
+        if len(found) > 1:
+            raise StoreError(f"{name!r} matches more than one case; give more of the id")
+        return found[0], version
+
+    @_guarded
+    def delete(self, case_id: str) -> int:
+        """Remove a case and every version of it; returns how many versions went with it."""
+        from sqlalchemy import delete, func
+
+        with self.sessions.begin() as s:
+            if s.get(_Case, case_id) is None:
+                raise NotFoundError(f"no case {case_id}")
+            n = s.scalar(select(func.count()).select_from(_Version).where(_Version.case_id == case_id))
+            s.execute(delete(_Version).where(_Version.case_id == case_id))
+            s.execute(delete(_Archived).where(_Archived.case_id == case_id))
+            s.execute(delete(_Case).where(_Case.id == case_id))
+        return int(n or 0)
+
+    @_guarded
+    def archive(self, case_id: str, archived: bool = True) -> None:
+        """Archive a case (kept, with its history, but out of the list) or bring it back."""
+        with self.sessions.begin() as s:
+            if s.get(_Case, case_id) is None:
+                raise NotFoundError(f"no case {case_id}")
+            shelf = s.get(_Archived, case_id)
+            if archived and shelf is None:
+                s.add(_Archived(case_id=case_id, archived_at=_now()))
+            elif not archived and shelf is not None:
+                s.delete(shelf)
 
     @_guarded
     def history(self, case_id: str) -> list[dict[str, Any]]:
@@ -414,6 +498,17 @@ class Store:
             if fmt == "json":
                 return json.dumps(v.data, indent=2, ensure_ascii=False) + "\n"
             return canonical_yaml(v.data)
+
+
+def _reads_as(text: str, fmt: str | None, data: dict[str, Any]) -> bool:
+    try:
+        loaded = read_case_text(text, fmt="json" if fmt == "json" else "yaml", source="store")
+    except PlealeverError:
+        return False
+    try:
+        return _json_safe(loaded) == data
+    except CaseFileError:
+        return False
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -6,7 +6,6 @@ place, the PlealeverError handler (JSON for the API and charts, an alert fragmen
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 import threading
 from collections import OrderedDict
@@ -29,16 +28,8 @@ from plealever.errors import InputRefusedError, PlealeverError, TooLargeError
 from plealever.guidelines.trace import NOTICE
 from plealever.store import Store
 from plealever.store.db import CaseRecord
-from plealever.web import forms
+from plealever.web import editor, forms, pages
 from plealever.web.security import Guard, Settings
-
-EXAMPLE = {
-    "name": "New case",
-    "counts": [{"statute": "18 U.S.C. § 2252A(a)(2)"}],
-    "facts": {"image_count": 0, "prepubescent": False, "computer": True, "distribution": "none"},
-    "acceptance": "three_level",
-    "criminal_history": {"category": "I"},
-}
 
 
 class SaveBody(BaseModel):
@@ -155,7 +146,9 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
     static = resources.files("plealever.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     templates = Jinja2Templates(directory=str(resources.files("plealever.web") / "templates"))
-    templates.env.globals.update(csrf=settings.csrf, notice=NOTICE)
+    templates.env.globals.update(
+        csrf=settings.csrf, notice=NOTICE, dom_id=forms.dom_id
+    )
 
     def page(request: Request, name: str, **ctx) -> HTMLResponse:
         return templates.TemplateResponse(request, name, ctx)
@@ -243,16 +236,16 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
     # --- pages ---------------------------------------------------------------------------------
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def home(request: Request, q: str | None = None):
-        rows = store.list(q)
+    def home(request: Request, q: str | None = Query(None, max_length=200), archived: bool = False):
+        rows = store.list(q, archived=archived)
         if request.headers.get("hx-request"):
-            return page(request, "_case_rows.html", rows=rows)
-        return page(request, "index.html", rows=rows, q=q or "")
+            return page(request, "_case_rows.html", rows=rows, archived=archived)
+        shelved = 0 if archived else len(store.list(None, archived=True))
+        return page(request, "index.html", rows=rows, q=q or "", archived=archived, shelved=shelved)
 
     @app.post("/cases", include_in_schema=False)
     def new_case(request: Request):
-        r = store.create(EXAMPLE, note="new case")
-        return _go(request, f"/cases/{r.id}")
+        return _go(request, "/cases/new")  # the blank editor; nothing is stored until Save
 
     @app.post("/import", include_in_schema=False)
     async def import_case(request: Request, file: Annotated[UploadFile, File()]):
@@ -273,65 +266,47 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
             return HTMLResponse(f'<p class="error" role="alert">{_esc(exc.one_line())}</p>', 422)
         return _go(request, f"/cases/{r.id}")
 
-    @app.get("/cases/{case_id}", response_class=HTMLResponse, include_in_schema=False)
-    def editor(request: Request, case_id: str):
-        r = store.get(case_id)
-        return page(
-            request,
-            "editor.html",
-            record=r,
-            sections=forms.fields(forms.for_display(r.data)),
-            worksheet=_worksheet(r.data),
-            errors={},
-        )
+    editor.add_routes(app, store, page)
 
-    @app.post("/cases/{case_id}/preview", response_class=HTMLResponse, include_in_schema=False)
-    async def preview(request: Request, case_id: str):
-        form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-        data, parse_errors = forms.from_form(form)
-        errors = {**forms.field_errors(data), **parse_errors}
-        names = [f.name for _, fs in forms.fields({}) for f in fs]
-        return page(
-            request,
-            "_preview.html",
-            errors=errors,
-            names=names,
-            worksheet=None if errors else _worksheet(data),
-        )
+    @app.post("/cases/{case_id}/archive", include_in_schema=False)
+    def archive_case(request: Request, case_id: str, undo: bool = False):
+        store.archive(case_id, archived=not undo)
+        return _go(request, f"/cases/{case_id}" if undo else "/")
 
-    @app.post("/cases/{case_id}/save", response_class=HTMLResponse, include_in_schema=False)
-    async def save(request: Request, case_id: str):
-        form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-        stored = store.get(case_id).data
-        # The form edits the fields it shows; anything it does not show survives from the stored case.
-        data, parse_errors = forms.apply_form(stored, form)
-        errors = {**forms.field_errors(data), **parse_errors}
-        if errors:
-            return HTMLResponse(
-                '<p class="error" role="alert">Not saved: fix the fields marked in red.</p>', 422
-            )
-        version = form.get("version", "")
-        if not re.fullmatch(r"[0-9]{1,10}", version, flags=re.ASCII) or int(version) > 2**31 - 1:
-            return HTMLResponse(
-                '<p class="error" role="alert">Not saved: the form lost its version; reload.</p>', 422
-            )
-        r = store.save(case_id, data, expected_version=int(version), note="saved in the editor")
-        response = HTMLResponse(f'<p class="ok" role="status">Saved as version {r.version}.</p>')
-        response.headers["HX-Redirect"] = f"/cases/{case_id}"
-        return response
+    @app.post("/cases/{case_id}/delete", include_in_schema=False)
+    def delete_case(request: Request, case_id: str):
+        store.delete(case_id)
+        return _go(request, "/")
 
     @app.get("/cases/{case_id}/assessment", response_class=HTMLResponse, include_in_schema=False)
     def assessment_page(request: Request, case_id: str):
         r = store.get(case_id)
-        return page(request, "assessment.html", record=r, a=cache.get(r).assessment.to_dict())
+        analysis = cache.get(r)
+        from plealever.report import views
+
+        a = analysis.assessment.to_dict()
+        view = pages.assessment_view(a, analysis.book)
+        investigation = {"header": views.INVESTIGATION_HEADER, "rows": views.investigation_rows(analysis.investigation)}
+        return page(
+            request, "assessment.html", record=r, a=a, view=view, active="assessment", investigation=investigation
+        )
 
     @app.get("/cases/{case_id}/scenarios", response_class=HTMLResponse, include_in_schema=False)
     def scenarios_page(request: Request, case_id: str):
         r = store.get(case_id)
-        comparison = _comparison(cache.get(r))
+        analysis = cache.get(r)
+        comparison = _comparison(analysis)
+        c = comparison.to_dict()
         return page(
-            request, "scenarios.html", record=r, c=comparison.to_dict(), table=_scenario_table(comparison),
-            s=_similar(cache.get(r)),
+            request,
+            "scenarios.html",
+            record=r,
+            c=c,
+            table=_scenario_table(comparison),
+            consequences=pages.consequences(c["scenarios"]),
+            sensitivity_note=pages.sensitivity_note(c),
+            s=_similar(analysis),
+            active="scenarios",
         )
 
     @app.get("/cases/{case_id}/charts/{name}.png", include_in_schema=False)
@@ -348,29 +323,46 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
     @app.get("/cases/{case_id}/memo.{fmt}", include_in_schema=False)
     def memo(case_id: str, fmt: str):
         from plealever.report import FORMATS, render_memo
+        from plealever.report.render import DocumentOptions
 
         if fmt not in FORMATS:
             return JSONResponse({"error": f"unknown format {fmt}"}, 404)
         r = store.get(case_id)
-        data = render_memo(cache.get(r), fmt)
+        data = render_memo(cache.get(r), fmt, DocumentOptions.from_env())
         media = {
             "md": "text/markdown; charset=utf-8",
             "html": "text/html; charset=utf-8",
             "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             "pdf": "application/pdf",
         }[fmt]
-        stamp = dt.date.today().isoformat()
-        return Response(
-            data,
-            media_type=media,
-            headers={"Content-Disposition": f'attachment; filename="memo-{stamp}.{fmt}"'},
-        )
+        return Response(data, media_type=media, headers={"Content-Disposition": download_name(r, fmt)})
+
+    @app.get("/cases/{case_id}/offers/{offer_id}/advisement.{fmt}", include_in_schema=False)
+    def advisement(case_id: str, offer_id: str, fmt: str):
+        from plealever.report import FORMATS
+        from plealever.report.advisement import render_advisement
+
+        if fmt not in FORMATS:
+            return JSONResponse({"error": f"unknown format {fmt}"}, 404)
+        analysis = cache.get(store.get(case_id))
+        _comparison(analysis)
+        if offer_id not in {o["id"] for o in analysis.offers}:
+            return JSONResponse({"error": f"no offer {offer_id!r} in this case"}, 404)
+        data = render_advisement(analysis, offer_id, fmt)
+        media = {
+            "md": "text/markdown; charset=utf-8",
+            "html": "text/html; charset=utf-8",
+            "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "pdf": "application/pdf",
+        }[fmt]
+        name = f"advisement-{offer_id}-{dt.date.today().isoformat()}.{fmt}"
+        return Response(data, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
     @app.get("/cases/{case_id}/history", response_class=HTMLResponse, include_in_schema=False)
     def history_page(request: Request, case_id: str):
         r = store.get(case_id)
         versions = store.history(case_id)
-        return page(request, "history.html", record=r, versions=list(reversed(versions)))
+        return page(request, "history.html", record=r, versions=list(reversed(versions)), active="history")
 
     return app
 
@@ -450,6 +442,19 @@ def _go(request: Request, url: str) -> Response:
     return RedirectResponse(url, 303)
 
 
+def download_name(record, fmt: str) -> str:
+    """Content-Disposition naming the file after the case and its version, e.g.
+    example-one-receipt-count-v3-memo.docx: an ASCII name, and the same words in UTF-8 (RFC 6266)."""
+    from urllib.parse import quote
+
+    stem = re.sub(r"[\W_]+", "-", f"{record.name} v{record.version} memo").strip("-").lower()[:150]
+    ascii_stem = re.sub(r"-+", "-", stem.encode("ascii", "ignore").decode()).strip("-")
+    return (
+        f'attachment; filename="{ascii_stem or "memo"}.{fmt}"; '
+        f"filename*=UTF-8''{quote(stem + '.' + fmt, safe='')}"
+    )
+
+
 def _esc(text: str) -> str:
     import html
 
@@ -486,25 +491,12 @@ def _scenario_table(comparison) -> dict[str, Any]:
         "rows": views.scenario_rows(comparison.rows),
         "notes": views.scenario_notes(comparison.rows),
         "note": views.SCENARIO_NOTE,
+        "recommended": views.recommended_text(comparison.rows, comparison.recommended),
+        "robust": views.robust_text(comparison.rows, comparison.recommended, comparison.robust),
+        "trial": comparison.conviction.get("basis", []),
+        "assumption_header": views.ASSUMPTION_HEADER,
+        "assumptions": views.assumption_rows(comparison.assumptions),
+        "offer_header": views.OFFER_HEADER,
+        "offers": views.offer_rows(comparison.offers),
+        "offer_ids": [o["id"] for o in comparison.offers],
     }
-
-
-def _worksheet(data: dict[str, Any]) -> dict[str, Any]:
-    """The live worksheet for form data: the same rows the terminal and the memo show."""
-    from plealever.report import views
-
-    try:
-        case = parse_case(data, source="editor")
-        result = analyse(case, source="editor", upto="exposure").result
-    except PlealeverError as exc:
-        return {"ok": False, "error": exc.one_line()}
-    return {
-        "ok": True,
-        **result.to_dict(),
-        "rows": views.worksheet_rows(result.calculation),
-        "edition_line": views.edition_line(result.calculation),
-    }
-
-
-def dumps(value: Any) -> str:
-    return json.dumps(value, indent=2, ensure_ascii=False, default=str)
