@@ -13,9 +13,8 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
-from plealever.case.load import _Loader
+from plealever.case.load import read_case_text
 from plealever.web import forms
 from tests.test_e2e import ARTIFACTS, CHROMIUM
 
@@ -61,8 +60,9 @@ def app(tmp_path):
     )
     try:
         line = proc.stdout.readline()
-        match = re.search(r"(http://127\.0\.0\.1:\d+)/\?token=(\S+)", line)
-        assert match, line + proc.stderr.read()
+        # A random loopback address (no other local server shares the session cookie).
+        match = re.search(r"(http://127\.\d+\.\d+\.\d+:\d+)/\?token=(\S+)", line)
+        assert match, line  # (reading stderr here would wait for a server that is still running)
         yield match.group(1), match.group(2), case_id, db
     finally:
         proc.terminate()
@@ -161,7 +161,7 @@ def test_every_field_typed_into_a_new_case_is_saved_and_restored(browser, app):
     from playwright.sync_api import expect
 
     base, _, _, _ = app
-    expected = yaml.load(EVERY.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506
+    expected = read_case_text(EVERY.read_text(encoding="utf-8"), fmt="yaml", source=str(EVERY))
     page = _page(browser, app, height=1000)
     page.click("#new-case")
     expect(page.get_by_role("heading", name=re.compile("New case"))).to_be_visible()
@@ -185,7 +185,7 @@ def test_every_field_typed_into_a_new_case_is_saved_and_restored(browser, app):
     expect(page.locator("#f-criminal_history-records-0-sex_offense_against_minor")).to_have_value("yes")
     expect(page.locator("#f-mitigation-9-government_approaches")).to_have_value("5")
     page.click("#save")
-    page.wait_for_function("() => document.querySelector('h2 small').textContent.includes('version 2')")
+    page.wait_for_function("() => document.querySelector('h2 small')?.textContent.includes('version 2')")
     again = _stored(page, base, case_id)
     assert again["version"] == 2 and again["data"] == expected
 
@@ -261,7 +261,7 @@ def test_structured_editors_add_a_prior_an_evidence_item_and_a_scenario(browser,
     page.click("#l-f-mitigation >> text=Back to the form view")
     expect(page.locator("#f-mitigation-0-label")).to_have_value("Letter from the pastor")
     page.keyboard.press("Control+s")
-    page.wait_for_function("() => document.querySelector('h2 small').textContent.includes('version 2')")
+    page.wait_for_function("() => document.querySelector('h2 small')?.textContent.includes('version 2')")
     data = _stored(page, base, case_id)["data"]
     assert data["criminal_history"]["records"] == [
         {"label": "State theft 2019", "sentence_date": "2019-05-01", "release_date": "2020-03-01", "imprisonment_months": 14}
@@ -422,6 +422,6 @@ def test_structured_editor_adds_an_offer(browser, app):
     _settled(page)
     expect(page.locator("#e-f-negotiation-offers-0-expires")).to_have_text("")
     page.keyboard.press("Control+s")
-    page.wait_for_function("() => document.querySelector('h2 small').textContent.includes('version 2')")
+    page.wait_for_function("() => document.querySelector('h2 small')?.textContent.includes('version 2')")
     offer = _stored(page, base, case_id)["data"]["negotiation"]["offers"][0]
     assert offer["id"] == "first-offer" and offer["date"] == "2025-04-01" and offer["expires"] == "2025-05-01"

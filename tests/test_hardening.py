@@ -207,7 +207,8 @@ def test_every_front_end_uses_the_boundary(tmp_path):
     store = Store(f"sqlite:///{tmp_path / 's.sqlite3'}")
     with pytest.raises(InputRefusedError, match="duplicate key 'acceptance'"):
         store.import_file(path)  # cases import
-    _, errors = forms.from_form({"counts": "- statute: 2252A(a)(2)\n  statute: 2251(a)\n"})
+    raw = {"counts.__mode": ["yaml"], "counts.__yaml": ["- statute: 2252A(a)(2)\n  statute: 2251(a)\n"]}
+    _, errors = forms.from_form(raw)
     assert "duplicate key 'statute'" in errors["counts"]  # the web form's YAML fields
     s = Settings(host="testserver", port=80)
     client = TestClient(create_app(store, s))

@@ -8,10 +8,9 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
 from fastapi.testclient import TestClient
 
-from plealever.case.load import _Loader
+from plealever.case.load import read_case_text
 from plealever.store import Store
 from plealever.web import forms
 from plealever.web.app import create_app, download_name
@@ -36,7 +35,7 @@ def post(client, url: str, items, headers=H):
 
 
 def _load(path: Path) -> dict:
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506
+    return read_case_text(path.read_text(encoding="utf-8"), fmt="yaml", source=str(path))
 
 
 @pytest.fixture()

@@ -31,6 +31,19 @@ def quote(value: Any) -> str:
     return f"a {type(value).__name__}"
 
 
+def choices(names, limit: int = 240) -> str:
+    """Names a message offers as the expected values, cut to a budget with a count: a message never
+    grows with the data (a law-data file of 40 parameters or 30 statutes)."""
+    names = [str(n) for n in names]
+    out = ""
+    for i, name in enumerate(names):
+        piece = name if not out else f", {name}"
+        if len(out) + len(piece) > limit:
+            return f"{out}, ... ({len(names)} in all; {len(names) - i} not shown)"
+        out += piece
+    return out
+
+
 def _clean(text: str, limit: int) -> str:
     text = " ".join(str(text).split()).encode("utf-8", "backslashreplace").decode("utf-8")
     return text if len(text) <= limit else text[: limit - 15] + "... (cut short)"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from plealever.errors import CaseFileError
+from plealever.errors import CaseFileError, choices
 from plealever.law.rulebook import LIFE, Rulebook
 
 LIFE_MONTHS = 470  # the Sentencing Commission's convention for a life sentence in its data
@@ -56,7 +56,7 @@ class Params:
             overridable = sorted(k for k, v in self.spec.items() if v["kind"] != "setting" or k == "draws")
             if key not in overridable:
                 raise CaseFileError(
-                    f"not an overridable outcome parameter; expected one of {', '.join(overridable)}",
+                    f"not an overridable outcome parameter; expected one of {choices(overridable)}",
                     field=f"outcome_parameters.{key}",
                 )
             self.values[key] = _same_shape(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from plealever.errors import UnknownStatuteError, quote
+from plealever.errors import UnknownStatuteError, choices, quote
 from plealever.law.rulebook import PenaltyVersion, Rulebook, Statute
 
 _PREFIX = re.compile(r"^\s*(?:18\s*U\.?\s*S\.?\s*C\.?(?:\s*A\.?)?)?\s*(?:§+|sec(?:tion|\.)?)?\s*", re.I)
@@ -72,7 +72,7 @@ def require_statute(book: Rulebook, text: str, *, field: str, source: str | None
     if statute is None:
         raise UnknownStatuteError(
             f"unknown or unmodelled statute {quote(text)}; expected one of 18 U.S.C. § "
-            + ", ".join(book.statutes)
+            + choices(book.statutes)
             + " (an attempt or conspiracy as, e.g., '2252A(a)(2) (attempt)')",
             file=source,
             field=field,

@@ -75,7 +75,7 @@ def _cell(text: str) -> Markup:
 
 # Markdown that could make a previewer fetch or run something (images, links, raw HTML, code spans)
 # or restructure the memo; each is shown as itself after a backslash (CommonMark 2.4).
-_MD_ACTIVE = re.compile(r"([\\`*_\[\]<>!|#~&])")
+_MD_ACTIVE = re.compile(r"([\\`*_\[\]<>!|#~])")  # not &: an entity decodes to text, never to markup
 _CITATION = re.compile(r"\\\[([0-9]{1,4})\\\](?![:(\[\\])")
 
 

@@ -428,7 +428,14 @@ def _load_yaml(text: str, path: str, errors: dict[str, str]) -> Any:
     try:
         return read_text(text, fmt="yaml", source=path)
     except PlealeverError as exc:
-        errors[path] = f"{exc.field}: {exc.message}" if exc.field else exc.message
+        # "is not valid YAML (line 2): ..." as the field's other messages read; a refused value names
+        # where it is inside the field's YAML.
+        message = exc.message.removeprefix("not valid YAML: ")
+        if message != exc.message:
+            where = f" ({exc.field})" if exc.field else ""
+            errors[path] = f"is not valid YAML{where}: {message}"
+        else:
+            errors[path] = f"{exc.field}: {message}" if exc.field else message
         return _MISSING
 
 
