@@ -13,6 +13,7 @@ from pydantic import Field, model_validator
 
 from plealever.case.model_base import Count, _Model
 from plealever.case.scenario import AgreedRange, StipulatedFacts
+from plealever.errors import choices
 
 OfferStatus = Literal["open", "expired", "rejected", "accepted", "withdrawn"]
 EventStatus = Literal["made", "conveyed", "countered", "open", "expired", "rejected", "accepted", "withdrawn"]
@@ -137,10 +138,10 @@ class Negotiation(_Model):
         ids = [o.id for o in self.offers]
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
-            raise ValueError(f"offer ids must be unique; repeated: {', '.join(dupes)}")
+            raise ValueError(f"offer ids must be unique; repeated: {choices(dupes)}")
         if [o.date for o in self.offers] != sorted(o.date for o in self.offers):
             raise ValueError("offers must be listed oldest first")
         accepted = [o.id for o in self.offers if o.status == "accepted"]
         if len(accepted) > 1:
-            raise ValueError(f"only one offer can be accepted; accepted: {', '.join(accepted)}")
+            raise ValueError(f"only one offer can be accepted; accepted: {choices(accepted)}")
         return self

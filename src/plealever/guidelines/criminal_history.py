@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from plealever.case.model import PriorRecord
-from plealever.errors import CaseFileError
+from plealever.errors import CaseFileError, choices, quote
 from plealever.guidelines.context import Ctx
 from plealever.guidelines.trace import Step
 
@@ -140,7 +140,7 @@ class _Calc:
             known = set(self.lists.c1 or []) | set(self.lists.c2 or []) | set(self.lists.always_counted or [])
             if name not in known:
                 raise CaseFileError(
-                    f"unknown listed_offense {name!r}; expected one of {', '.join(sorted(known))}",
+                    f"unknown listed_offense {quote(name)}; expected one of {choices(sorted(known))}",
                     field=f"criminal_history.records[{i}].listed_offense",
                 )
             if r.offense_class == "felony" and name not in (self.lists.always_counted or []):
