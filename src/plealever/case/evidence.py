@@ -57,7 +57,7 @@ DISCLOSURE_TERMS = ("disclosed_on", "to_whom", "under", "derivative_use")
 
 
 class _Item(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, defer_build=True)
 
     label: str = Field(min_length=1, description="How the assessment names this item.")
     date: dt.date | None = Field(None, description="Date of the item, or the date expected if still sought.")
@@ -339,7 +339,7 @@ EvidenceItem = Annotated[
 
 
 class Prosecutor(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, defer_build=True)
 
     policy_era: (
         Literal["ashcroft_2003", "holder_2010", "sessions_2017", "garland_2022", "bondi_2025"] | None
@@ -369,7 +369,7 @@ class Prosecutor(BaseModel):
 
 
 class Court(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, defer_build=True)
 
     circuit: Literal["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "DC"] | None = None
     district: str | None = Field(
@@ -421,7 +421,7 @@ class Court(BaseModel):
 
 
 class Deadlines(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, defer_build=True)
 
     proffer_session: dt.date | None = Field(None, description="A scheduled proffer (debriefing) session.")
     plea_offer_expires: dt.date | None = None

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 class _Model(BaseModel):
     # Unknown keys are errors; so are infinite or NaN numbers, which no sentence or fact can be.
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, defer_build=True)
 
 
 Distribution = Literal[

@@ -10,7 +10,7 @@ from plealever.case.model_base import Acceptance, Count, Distribution
 
 
 class AgreedRange(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, defer_build=True)
 
     min: int = Field(ge=0)
     max: int = Field(ge=0)
@@ -25,7 +25,7 @@ class AgreedRange(BaseModel):
 class StipulatedFacts(BaseModel):
     """Facts a scenario stipulates, replacing the case's (omitted ones are unchanged)."""
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, defer_build=True)
 
     image_count: int | None = Field(None, ge=0)
     still_images: int | None = Field(None, ge=0)
@@ -40,7 +40,7 @@ class StipulatedFacts(BaseModel):
 class ScenarioSpec(BaseModel):
     """A disposition to compare: the counts of conviction and what the agreement says."""
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, defer_build=True)
 
     id: str = Field(min_length=1, pattern=r"^[a-z0-9_-]+$")
     label: str = Field(min_length=1)
