@@ -294,3 +294,24 @@ def test_impossible_records(tmp_path: Path, label: str, record: str, field: str,
     assert "\n" not in line and "Traceback" not in out.stderr
     assert line.startswith(f"error: {path}: {field}"), line
     assert needle in line, line
+
+
+def test_calc_loads_no_heavy_library():
+    """Start-up stays lean: computing a worksheet from a file imports none of the libraries only other
+    commands need (a structural check, not a timing: benchmarks/bench_analysis.py measures the time)."""
+    import sys
+
+    code = (
+        "import sys, runpy; sys.argv = ['plealever', 'calc', sys.argv[1], '--json'];"
+        "import plealever.cli as c\n"
+        "try:\n    c.app()\nexcept SystemExit:\n    pass\n"
+        "heavy = ['sqlalchemy', 'numpy', 'scipy', 'duckdb', 'matplotlib', 'weasyprint', 'docx', 'ruamel',"
+        " 'jinja2', 'fastapi', 'rich.table']\n"
+        "print('LOADED', [m for m in heavy if m in sys.modules])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(ROOT / "examples" / "receipt-plea.yaml")],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert '"total_offense_level": 26' in out.stdout, out.stderr[-300:]  # the worksheet was computed
+    assert "LOADED []" in out.stdout, out.stdout[-300:] + out.stderr[-300:]

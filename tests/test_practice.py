@@ -177,7 +177,7 @@ def test_similar_panel_counts_equal_a_direct_query(tmp_path):
                 assert g["too_few"]
             checked += 1
     assert checked >= 12
-    text = plealever("similar", str(EXAMPLE))
+    text = plealever("similar", str(EXAMPLE), "--width", "200")  # the whole table on one line a row
     assert text.returncode == 0 and "too few cases" in text.stdout and "cannot separate" in text.stdout
     assert "FY2019-FY2023" in text.stdout
 

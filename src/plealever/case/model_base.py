@@ -26,7 +26,7 @@ FIELD_ERRORS = ("date_not_text", "bool_not_number")
 
 class _Model(BaseModel):
     # Unknown keys are errors; so are infinite or NaN numbers, which no sentence or fact can be.
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, defer_build=True)
 
     @model_validator(mode="before")
     @classmethod

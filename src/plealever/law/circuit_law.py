@@ -16,7 +16,7 @@ Stance = Literal["accepted", "skeptical", "rejected", "unsettled"]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Element(_Strict):

@@ -20,7 +20,7 @@ Certainty = Literal["verified", "unverified", "contested"]
 
 
 class _Doc(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
 
 # --- the facts vocabulary -----------------------------------------------------------------------

@@ -112,7 +112,7 @@ def compare(
     if not sentenced_under_2G2_2(book, case):  # the same rule the lever status uses
         stance = "not_applicable"
     band, _, _ = profile(assessment)
-    warnings = [f"mitigation bearing on sentence: {band}"]
+    warnings: list[str] = []  # what a reader must not miss; the band itself is in the assessment
     late = sc_mod.late_notice(case, today)
     if late:
         warnings.append("Acceptance: " + late + ".")
