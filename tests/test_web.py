@@ -412,3 +412,18 @@ def test_pages_show_what_is_measured_and_assumed_the_recommendation_offers_and_w
     assert c.get(f"/cases/{record.id}/offers/nope/advisement.pdf").status_code == 404
     assessment = c.get(f"/cases/{record.id}/assessment").text
     assert "What to investigate first" in assessment and 'id="investigation-table"' in assessment
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        # Starlette named only the first matching route ("GET"); the path serves GET and PUT.
+        ("OPTIONS", "/api/cases/some-id", "GET, PUT"),
+        ("PATCH", "/api/cases/some-id", "GET, PUT"),
+        ("DELETE", "/api/cases", "GET, POST"),
+        ("PUT", "/api/calculate", "POST"),
+    ],
+)
+def test_an_unsupported_method_gets_405_with_every_allowed_method(client, method, path, allow):
+    r = client.request(method, path, headers={"Authorization": f"Bearer {SETTINGS.token}"})
+    assert r.status_code == 405 and r.headers["allow"] == allow and "error" in r.json()
