@@ -298,17 +298,8 @@ def offers(
 ) -> None:
     """The offers on file as a history: each offer's terms, status today and exposure beside the
     recommended option; with --advisement, a one-page client advisement record (Lafler; Frye)."""
-    from plealever.errors import CaseFileError, UsageError
-
     if advisement is not None:
-        from plealever.report import FORMATS
-
-        if fmt not in FORMATS:
-            raise UsageError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}", field="--format")
-        if output is None and fmt in ("docx", "pdf"):
-            raise UsageError(f"{fmt} is binary: give an output file with -o", field="--output")
-        if output is not None and not output.parent.exists():
-            raise CaseFileError("the output folder does not exist", file=str(output))
+        _check_document_output(fmt, output)
     a = _analysis(case_file, db, draws=draws)
     if a.comparison is None:
         raise a.error
@@ -318,7 +309,7 @@ def offers(
         from plealever.report import terminal
 
         return terminal.render_offers(a.comparison, case_name=a.name, console=terminal.console(width))
-    from plealever.report import write_atomic
+    from plealever.files import write_atomic
     from plealever.report.advisement import render_advisement
 
     data = render_advisement(a, advisement, fmt)
@@ -532,17 +523,12 @@ def memo(
     db: DbOption = None,
 ) -> None:
     """Write the negotiation memo. Markdown goes to standard output unless -o is given."""
-    from plealever.errors import CaseFileError, UsageError, quote
-    from plealever.files import check_output, write_atomic
-    from plealever.report import FORMATS, render_memo
+    from plealever.errors import CaseFileError
+    from plealever.files import write_atomic
+    from plealever.report import render_memo
     from plealever.report.render import DocumentOptions
 
-    if fmt not in FORMATS:
-        raise UsageError(f"unknown format {quote(fmt)}; expected one of {', '.join(FORMATS)}", field="--format")
-    if output is None and fmt in ("docx", "pdf"):
-        raise UsageError(f"{fmt} is binary: give an output file with -o", field="--output")
-    if output is not None:
-        check_output(output)  # a folder or a missing folder fails before the work
+    _check_document_output(fmt, output)
     options = DocumentOptions.from_env(author, docx_template)
     if options.docx_template is not None and not options.docx_template.is_file():
         raise CaseFileError("no such Word template", file=str(options.docx_template))
@@ -555,6 +541,20 @@ def memo(
         return
     write_atomic(output, data)
     typer.echo(f"wrote {output}", err=True)
+
+
+def _check_document_output(fmt: str, output: Path | None) -> None:
+    """A document format the renderers know, and somewhere a binary one can go, before any work."""
+    from plealever.errors import UsageError, quote
+    from plealever.files import check_output
+    from plealever.report import FORMATS
+
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format {quote(fmt)}; expected one of {', '.join(FORMATS)}", field="--format")
+    if output is None and fmt in ("docx", "pdf"):
+        raise UsageError(f"{fmt} is binary: give an output file with -o", field="--output")
+    if output is not None:
+        check_output(output)  # a folder or a missing folder fails before the work
 
 
 def _progress(what: str, *, slow: bool = True):

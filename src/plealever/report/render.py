@@ -25,6 +25,12 @@ from plealever.files import write_atomic  # re-exported: plealever.report.write_
 from plealever.report.context import MemoContext
 
 FORMATS = ("md", "html", "docx", "pdf")
+MEDIA_TYPES = {
+    "md": "text/markdown; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+}
 __all__ = ["FORMATS", "DocumentOptions", "render", "to_docx", "to_html", "to_markdown", "to_pdf", "write_atomic"]
 LEGEND = "Privileged & Confidential — Attorney Work Product"
 _CITE = re.compile(r" ?\[(\d+)\]")

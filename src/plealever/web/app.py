@@ -323,24 +323,20 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
     @app.get("/cases/{case_id}/memo.{fmt}", include_in_schema=False)
     def memo(case_id: str, fmt: str):
         from plealever.report import FORMATS, render_memo
-        from plealever.report.render import DocumentOptions
+        from plealever.report.render import MEDIA_TYPES, DocumentOptions
 
         if fmt not in FORMATS:
             return JSONResponse({"error": f"unknown format {fmt}"}, 404)
         r = store.get(case_id)
         data = render_memo(cache.get(r), fmt, DocumentOptions.from_env())
-        media = {
-            "md": "text/markdown; charset=utf-8",
-            "html": "text/html; charset=utf-8",
-            "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-            "pdf": "application/pdf",
-        }[fmt]
+        media = MEDIA_TYPES[fmt]
         return Response(data, media_type=media, headers={"Content-Disposition": download_name(r, fmt)})
 
     @app.get("/cases/{case_id}/offers/{offer_id}/advisement.{fmt}", include_in_schema=False)
     def advisement(case_id: str, offer_id: str, fmt: str):
         from plealever.report import FORMATS
         from plealever.report.advisement import render_advisement
+        from plealever.report.render import MEDIA_TYPES
 
         if fmt not in FORMATS:
             return JSONResponse({"error": f"unknown format {fmt}"}, 404)
@@ -349,12 +345,7 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
         if offer_id not in {o["id"] for o in analysis.offers}:
             return JSONResponse({"error": f"no offer {offer_id!r} in this case"}, 404)
         data = render_advisement(analysis, offer_id, fmt)
-        media = {
-            "md": "text/markdown; charset=utf-8",
-            "html": "text/html; charset=utf-8",
-            "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-            "pdf": "application/pdf",
-        }[fmt]
+        media = MEDIA_TYPES[fmt]
         name = f"advisement-{offer_id}-{dt.date.today().isoformat()}.{fmt}"
         return Response(data, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
