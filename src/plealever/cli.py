@@ -188,6 +188,7 @@ CaseArg = Annotated[
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+DrawsOpt = Annotated[int | None, typer.Option("--draws", min=100, help="Monte Carlo draws per scenario.")]
 WidthOpt = Annotated[
     int | None,
     typer.Option("--width", min=40, max=1000, help="Columns to fit (default: the terminal's width)."),
@@ -290,9 +291,7 @@ def offers(
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Write the advisement to this file (atomically).")
     ] = None,
-    draws: Annotated[
-        int | None, typer.Option("--draws", min=100, help="Monte Carlo draws per scenario.")
-    ] = None,
+    draws: DrawsOpt = None,
     width: WidthOpt = None,
     db: DbOption = None,
 ) -> None:
@@ -324,9 +323,7 @@ def offers(
 def scenarios(
     case_file: CaseArg,
     as_json: JsonOpt = False,
-    draws: Annotated[
-        int | None, typer.Option("--draws", min=100, help="Monte Carlo draws per scenario.")
-    ] = None,
+    draws: DrawsOpt = None,
     width: WidthOpt = None,
     db: DbOption = None,
 ) -> None:
