@@ -160,7 +160,9 @@ def test_a_case_not_pleading_as_charged_calculates_the_plea_separately():
 
 
 def test_rendering_a_memo_computes_nothing(receipt, monkeypatch):
-    """Any calculation, assessment or simulation inside render_memo fails the test."""
+    """Any calculation, assessment, simulation or records query inside render_memo fails the test."""
+    import plealever.data.store  # noqa: F401 - loaded, so it can be patched
+    import plealever.negotiation.similar  # noqa: F401
 
     def forbidden(*args, **kwargs):
         raise AssertionError("render_memo computed something")
@@ -170,6 +172,8 @@ def test_rendering_a_memo_computes_nothing(receipt, monkeypatch):
         ("plealever.mitigation.assess", "assess"),
         ("plealever.negotiation.compare", "compare"),
         ("plealever.negotiation.outcomes", "sentence_draws"),
+        ("plealever.negotiation.similar", "build"),  # the similar-offender panel: records and the model
+        ("plealever.data.store", "load"),
     ):
         monkeypatch.setattr(sys.modules[module], name, forbidden)
     for fmt in ("md", "html", "docx"):

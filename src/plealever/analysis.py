@@ -45,6 +45,9 @@ class Analysis:
     assessment: Assessment | None
     comparison: Comparison | None  # every scenario with its Result, outcomes, sensitivity, parameters
     calculations: int  # per-Manual guideline calculations this analysis ran
+    # What happened to offenders with the same ranges (negotiation/similar.py), computed here so that no
+    # face queries the records or runs the practice model; {"error": ...} when it cannot be had.
+    similar: dict | None = None
     # Drawings made from this analysis (chart PNGs), kept so a page, its charts and every memo format
     # draw each chart once. A cache of derived images, not part of the value.
     drawings: dict[str, bytes] = field(default_factory=dict, repr=False, compare=False)
@@ -139,4 +142,14 @@ def analyse(
             case, assessment=assessment, charged=result, book=book, today=today, draws=draws, seed=seed
         )
         calculations += comparison.calculations
-    return Analysis(case, book, source, today, upto, result, error, assessment, comparison, calculations)
+    similar = None
+    if comparison is not None:
+        from plealever.negotiation.similar import panel
+
+        try:
+            similar = panel(case, result, comparison, today=today)
+        except PlealeverError as exc:  # no offender rows to read: the rest of the analysis stands
+            similar = {"error": exc.one_line()}
+    return Analysis(
+        case, book, source, today, upto, result, error, assessment, comparison, calculations, similar=similar
+    )

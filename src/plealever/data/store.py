@@ -12,6 +12,7 @@ import contextlib
 import datetime as dt
 import json
 import os
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -153,6 +154,7 @@ def load() -> rec.Records:
         con.close()
 
 
+@cache  # package data: read and checked once per process (a server reads it for every analysis)
 def bundled() -> rec.Records:
     out = rec.read(rec.bundled_path())
     out.source = "bundled"

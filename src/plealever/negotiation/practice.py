@@ -621,18 +621,28 @@ def user_params_path() -> Path:
 
 
 _LOADED: dict[str, Params] = {}
+_USER_PATHS: dict[str | None, Path | None] = {}
+
+
+def _user_params_path() -> Path | None:
+    """Where a refit would be, resolved once per data-directory setting (the model asks per scenario)."""
+    import os
+
+    setting = os.environ.get("PLEALEVER_DATA_DIR")
+    if setting not in _USER_PATHS:
+        user = None
+        if setting or Path.home().exists():
+            try:
+                user = user_params_path()
+            except OSError:
+                user = None
+        _USER_PATHS[setting] = user
+    return _USER_PATHS[setting]
 
 
 def load_params() -> Params:
     """The user's refit (`plealever calibrate --refit`) if there is one, else the shipped parameters."""
-    import os
-
-    user = None
-    if os.environ.get("PLEALEVER_DATA_DIR") or Path.home().exists():
-        try:
-            user = user_params_path()
-        except OSError:
-            user = None
+    user = _user_params_path()
     path, origin = (
         (user, "refit") if user is not None and user.exists() else (_package_params_path(), "package")
     )

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from plealever.data.records import LIFE_CODE, Records
+from plealever.errors import PlealeverError
 from plealever.negotiation import practice
 
 MIN_N = 10  # below this many rows a group's figures are not shown
@@ -139,19 +140,29 @@ def panel_for_range(
     }
 
 
-def panel_for_analysis(analysis, *, records: Records | None = None) -> dict[str, Any]:
-    """The panel from an analysis already made (its calculation of the charges and its scenarios)."""
-    if analysis.result is None:
-        raise analysis.error
-    entries = [("the case as charged", analysis.result.calculation, "straight")]
-    if analysis.comparison is not None:
-        for sc in analysis.comparison.scenarios.values():
+def panel(case, result, comparison=None, *, today: dt.date | None = None, records: Records | None = None) -> dict[str, Any]:
+    """The panel for the charges' calculation (`result`) and each scenario's (`comparison`); analyse()
+    calls this once, and the faces read the result from the Analysis."""
+    entries = [("the case as charged", result.calculation, "straight")]
+    if comparison is not None:
+        for sc in comparison.scenarios.values():
             if sc.result is None:
                 continue
             spec = sc.spec
             plea = "trial" if spec.kind == "trial" else practice.PLEA_OF_SCENARIO[spec.plea_type]
             entries.append((spec.label, sc.result.calculation, plea))
-    return build(analysis.case, entries, today=analysis.today, records=records)
+    return build(case, entries, today=today, records=records)
+
+
+def panel_for_analysis(analysis, *, records: Records | None = None) -> dict[str, Any]:
+    """The panel of an analysis: the one it carries, or (with other `records`) one built afresh."""
+    if analysis.result is None:
+        raise analysis.error
+    if records is None and analysis.similar is not None:
+        if "error" in analysis.similar:
+            raise PlealeverError(analysis.similar["error"])
+        return analysis.similar
+    return panel(analysis.case, analysis.result, analysis.comparison, today=analysis.today, records=records)
 
 
 def build(

@@ -4,19 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from plealever.errors import PlealeverError
-
 
 def similar_blocks(analysis, refs, block) -> list[Any]:
     """Heading, one table per range and the caveats; `block` is the memo's Block type."""
-    from plealever.negotiation.similar import panel_for_analysis
-
-    try:
-        p = panel_for_analysis(analysis)
-    except PlealeverError as exc:
+    p = analysis.similar or {"error": "the analysis has no scenarios"}
+    if "error" in p:
         return [
             block("heading", 3, "E. Similar offenders"),
-            block("para", text=f"Not available: {exc.one_line()}."),
+            block("para", text=f"Not available: {p['error']}."),
         ]
     rec = p["records"]
     out = [

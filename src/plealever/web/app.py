@@ -466,12 +466,7 @@ def _comparison(analysis: Analysis):
 
 def _similar(analysis: Analysis) -> dict[str, Any]:
     """The similar-offender panel, or the reason there is none (shown in its place)."""
-    from plealever.negotiation.similar import panel_for_analysis
-
-    try:
-        return panel_for_analysis(analysis)
-    except PlealeverError as exc:
-        return {"error": exc.one_line()}
+    return analysis.similar or {"error": "the analysis has no scenarios"}
 
 
 def _scenario_table(comparison) -> dict[str, Any]:
