@@ -52,8 +52,13 @@ def browser():
 def app(tmp_path):
     """A server over a fresh store holding the example case; yields (base url with token, case id)."""
     db = f"sqlite:///{tmp_path / 'e2e.sqlite3'}"
+    # Imported from a deep folder: the version note names the path, one long unbroken word that a phone
+    # must wrap (a checkout's own path is shorter or longer on each machine).
+    deep = tmp_path / ("a-client-folder-with-a-long-name-" * 3) / "receipt-plea.yaml"
+    deep.parent.mkdir()
+    deep.write_bytes(EXAMPLE.read_bytes())
     case_id = subprocess.run(
-        [str(EXE), "cases", "import", str(EXAMPLE), "--db", db], capture_output=True, text=True, check=True
+        [str(EXE), "cases", "import", str(deep), "--db", db], capture_output=True, text=True, check=True
     ).stdout.strip()
     proc = subprocess.Popen(
         [str(EXE), "serve", "--port", "0", "--db", db], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
