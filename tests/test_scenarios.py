@@ -303,3 +303,25 @@ def test_a_more_lenient_judge_lowers_the_expected_plea():
         "mean"
     ]
     assert lenient < base < strict
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.integers(0, 10_000),
+    st.sampled_from([(63, 78), (51, 63), (97, 121), (210, 262)]),
+    st.sampled_from(["absent", "weak", "moderate", "strong"]),
+)
+def test_the_practice_values_memo_never_changes_a_draw(seed, cell_range, band):
+    """A comparison keeps the practice model's values between re-pricings: the draws with the memo,
+    reused across other bands and judges, equal the draws computed afresh."""
+    from plealever.negotiation.practice import PracticeCell
+
+    params = Params(rulebook())
+    cell = PracticeCell(*cell_range, chc=1, district=None, plea="agreement", custody="detained")
+    memo: dict = {}
+    for other in ("absent", "strong"):  # fill the memo under another band first
+        sentence_draws(params, Judge(*cell_range, 0, 480, mitigation_band=other, practice=cell), 300, seed, memo)
+    judge = Judge(*cell_range, 0, 480, mitigation_band=band, judge="more_lenient", practice=cell)
+    fresh = sentence_draws(params, judge, 300, seed)
+    assert np.array_equal(sentence_draws(params, judge, 300, seed, memo), fresh)
+    assert memo  # the memo was used, not bypassed

@@ -383,6 +383,41 @@ def test_errors_are_translated_in_one_place(client):
     assert missing.status_code == 404 and missing.json() == {"error": "no case nope"}
     page = client.get("/cases/nope/assessment")
     assert page.status_code == 404 and 'role="alert"' in page.text and "no case" in page.text
+    assert "<header>" in page.text  # a page opened directly is a whole page, not a bare fragment
+    fragment = client.get("/cases/nope", headers={"HX-Request": "true"})
+    assert fragment.status_code == 404 and fragment.text.startswith('<p class="error" role="alert">')
+    h = {"X-CSRF-Token": SETTINGS.csrf}
+    # The route says what did not happen; the class says the status.
+    save = client.post("/cases/nope/save", data={"version": "1"}, headers=h)
+    assert save.status_code == 404 and "Not saved: no case nope" in save.text
+    bad = client.post("/import", files={"file": ("case.yaml", b"counts: {}\n")}, headers=h)
+    assert bad.status_code == 422 and "Nothing was imported: " in bad.text and "counts" in bad.text
+
+
+AT_A_FIELD = {"compute", "_load_yaml", "field_errors"}
+
+
+def test_the_web_faces_translate_no_error_themselves():
+    """Only the editor's form turns an error into a message at its field (the preview's worksheet, a
+    YAML field, the model's own checks); every other error reaches the one handler."""
+    import ast
+    import inspect
+
+    from plealever import errors
+
+    ours = {name for name, cls in inspect.getmembers(errors, inspect.isclass) if issubclass(cls, errors.PlealeverError)}
+    assert {"PlealeverError", "NotFoundError", "ConflictError"} <= ours
+    found = []
+    for path in sorted((ROOT / "src" / "plealever" / "web").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name not in AT_A_FIELD:
+                for inner in ast.walk(node):
+                    if isinstance(inner, ast.ExceptHandler) and inner.type is not None:
+                        names = {n.id for n in ast.walk(inner.type) if isinstance(n, ast.Name)}
+                        names |= {n.attr for n in ast.walk(inner.type) if isinstance(n, ast.Attribute)}
+                        if names & ours:
+                            found.append(f"{path.name}:{inner.lineno} in {node.name}: {ast.unparse(inner.type)}")
+    assert not found, found
 
 
 def test_scenarios_page_and_api_show_the_similar_offender_panel(client):

@@ -12,6 +12,7 @@ is the supplemental files' reduction. The sentence is then floored by the mandat
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,13 +82,16 @@ def shares(params: Params, judge: Judge, rng: np.random.Generator) -> dict[str, 
     return s
 
 
-def sentence_draws(params: Params, judge: Judge, n: int, seed: int) -> np.ndarray:
+def sentence_draws(params: Params, judge: Judge, n: int, seed: int, memo: dict | None = None) -> np.ndarray:
     """`n` sentences in months for one scenario, reproducible for a given seed.
 
     Every draw gets its own uniform numbers for the bucket and for each bucket's value (common random
     numbers), and the buckets are laid out above | within | below (other) | below (government), so a
     shift of share from within range to below range can only move draws down: more mitigation never
     raises a sentence, draw by draw.
+
+    `memo` (one per comparison) keeps the practice model's values by cell and uniforms: re-pricing under
+    another assumption redraws the buckets, but the values in each part of the range are the same numbers.
     """
     rng = np.random.default_rng(seed)
     sh = shares(params, judge, rng)
@@ -96,7 +100,7 @@ def sentence_draws(params: Params, judge: Judge, n: int, seed: int) -> np.ndarra
     scale = params["mitigation_reduction_scale"][judge.mitigation_band]
     red_gov = np.clip(_inverse_cdf(u_gov, params.fitted["reduction_pct_below_government"]), 0, 100)
     if judge.practice is not None:
-        below, within, above = _practice_values(judge.practice, u_within, u_above, scale)
+        below, within, above = _practice_values(judge.practice, u_within, u_above, scale, memo)
     else:
         within = lo + u_within * (hi - lo)
         above = hi * (1 + _inverse_cdf(u_above, params.fitted["increase_pct_above"]) / 100)
@@ -117,15 +121,25 @@ def sentence_draws(params: Params, judge: Judge, n: int, seed: int) -> np.ndarra
     return out
 
 
-def _practice_values(cell, u_val: np.ndarray, u_anchor: np.ndarray, scale: float):
+def _practice_values(cell, u_val: np.ndarray, u_anchor: np.ndarray, scale: float, memo: dict | None = None):
     """The practice model's sentence in each part of the range for these uniforms; a stronger
     mitigation scale deepens a below-range reduction (a named assumption)."""
     from plealever.negotiation import practice
 
-    params = practice.load_params()
-    rows = practice.rows_from_cells([cell], params)
-    parts = practice.components(params, rows)
-    below, within, above, to_within = practice.values(params, rows, parts, u_val[None, :], u_anchor[None, :])
+    key = None
+    if memo is not None:
+        key = (repr(cell), hashlib.blake2b(u_val.tobytes() + u_anchor.tobytes(), digest_size=16).digest())
+    if key in (memo or {}):
+        below, within, above, to_within = memo[key]
+    else:
+        params = practice.load_params()
+        rows = practice.rows_from_cells([cell], params)
+        parts = practice.components(params, rows)
+        below, within, above, to_within = practice.values(params, rows, parts, u_val[None, :], u_anchor[None, :])
+        if key is not None:
+            for part in (below, within, above, to_within):
+                part.setflags(write=False)
+            memo[key] = (below, within, above, to_within)
     below = cell.range_min - (cell.range_min - below[0]) * scale
     above = np.where(to_within[0], within[0], above[0])
     return np.maximum(below, 0.0), within[0], above

@@ -81,6 +81,7 @@ class Pricer:
     defenses: list[odds.Defense]
     scenarios: dict[str, Priced] = field(default_factory=dict)
     _cache: dict[tuple, np.ndarray] = field(default_factory=dict, repr=False)
+    _values: dict[tuple, tuple] = field(default_factory=dict, repr=False)  # the practice model's, see sentence_draws
 
     # --- the pieces ----------------------------------------------------------------------------
 
@@ -105,7 +106,7 @@ class Pricer:
         situation = repr(judge)
         key = (situation, sentence_values)
         if key not in self._cache:
-            out = sentence_draws(params, judge, self.n, seed_for(self.base_seed, situation))
+            out = sentence_draws(params, judge, self.n, seed_for(self.base_seed, situation), self._values)
             out.setflags(write=False)
             self._cache[key] = out
         return self._cache[key]

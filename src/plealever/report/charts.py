@@ -17,6 +17,13 @@ def _png(fig) -> bytes:
     return buf.getvalue()
 
 
+def warm() -> None:
+    """Draw and discard one small figure: the first text drawn loads matplotlib's fonts."""
+    fig, ax = plt.subplots(figsize=(1, 1))
+    ax.set_title("plealever")
+    _png(fig)
+
+
 def chart(analysis, name: str) -> bytes | None:
     """The named chart of an analysis ("distribution" or "tornado"), drawn once per analysis; None when
     the analysis has nothing to draw for it."""

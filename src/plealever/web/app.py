@@ -113,12 +113,22 @@ class AnalysisCache:
 
 
 def _warm() -> None:
-    """Import the heavy libraries the first chart, scenario page and PDF need, off the request path."""
+    """Off the request path, at start-up: import the heavy libraries and read the data the first
+    analysis, chart and PDF need (each is read once per process), so the first click pays none of it."""
     import docx  # noqa: F401
     import numpy  # noqa: F401
-    import weasyprint  # noqa: F401
+    import weasyprint
 
+    from plealever.data import store as records
+    from plealever.law import districts
+    from plealever.negotiation import compare, investigation, practice, similar  # noqa: F401
     from plealever.report import charts, render  # noqa: F401 - matplotlib's backend
+
+    records.bundled()  # the FY2019-2023 offender rows, read and checked
+    districts.codes()
+    practice.load_params()
+    charts.warm()  # matplotlib's font cache
+    weasyprint.HTML(string="<p>plealever</p>").render()  # fontconfig and Pango
 
 
 def create_app(store: Store, settings: Settings) -> FastAPI:
@@ -140,9 +150,14 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
         """The one translation of the package's errors: the class names the status; the API and the
         charts answer JSON, pages an alert fragment that HTMX swaps in."""
         path = request.url.path
-        if path.startswith("/api/") or "/charts/" in path or "/memo." in path:
+        if path.startswith("/api/") or "/charts/" in path or "/memo." in path or "/advisement." in path:
             return JSONResponse({"error": exc.one_line()}, exc.http_status)
-        return HTMLResponse(f'<p class="error" role="alert">{_esc(exc.one_line())}</p>', exc.http_status)
+        # A route may say what did not happen ("Not saved"), so the message reads as its outcome.
+        failed = getattr(request.state, "failed", None)
+        message = f"{failed}: {exc.one_line()}" if failed else exc.one_line()
+        if request.method == "GET" and not request.headers.get("hx-request"):
+            return templates.TemplateResponse(request, "error.html", {"message": message}, exc.http_status)
+        return HTMLResponse(f'<p class="error" role="alert">{_esc(message)}</p>', exc.http_status)
     static = resources.files("plealever.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     templates = Jinja2Templates(directory=str(resources.files("plealever.web") / "templates"))
@@ -260,10 +275,8 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
                 '<p class="error" role="alert">The file is not UTF-8 text; nothing was imported.</p>', 422
             )
         fmt = "json" if (file.filename or "").lower().endswith(".json") else "yaml"
-        try:
-            r = store.import_text(text, fmt=fmt, source=file.filename or "upload")
-        except PlealeverError as exc:
-            return HTMLResponse(f'<p class="error" role="alert">{_esc(exc.one_line())}</p>', 422)
+        request.state.failed = "Nothing was imported"
+        r = store.import_text(text, fmt=fmt, source=file.filename or "upload")
         return _go(request, f"/cases/{r.id}")
 
     editor.add_routes(app, store, page)

@@ -12,7 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 
 from plealever.errors import PlealeverError
-from plealever.store import ConflictError, Store
+from plealever.store import Store
 from plealever.web import forms
 
 NEW = "new"
@@ -96,10 +96,7 @@ def add_routes(app: FastAPI, store: Store, page) -> None:
 
     @app.get("/cases/{case_id}", response_class=HTMLResponse, include_in_schema=False)
     def editor(request: Request, case_id: str):
-        try:
-            r = store.get(case_id)
-        except PlealeverError as exc:
-            return HTMLResponse(_esc(exc.one_line()), 404)
+        r = store.get(case_id)
         return render_editor(request, r, forms.to_raw(r.data), r.data)
 
     async def _read(request: Request) -> tuple[forms.RawForm, set[str]]:
@@ -118,10 +115,7 @@ def add_routes(app: FastAPI, store: Store, page) -> None:
     @app.post("/cases/{case_id}/preview", response_class=HTMLResponse, include_in_schema=False)
     async def preview(request: Request, case_id: str):
         raw, bad = await _read(request)
-        try:
-            record = _stored(case_id)
-        except PlealeverError as exc:
-            return HTMLResponse(f'<p class="error">{_esc(exc.one_line())}</p>', 404)
+        record = _stored(case_id)
         data, errors = _check(record, raw, bad)
         worksheet = None
         if not errors:
@@ -142,11 +136,9 @@ def add_routes(app: FastAPI, store: Store, page) -> None:
 
     @app.post("/cases/{case_id}/save", response_class=HTMLResponse, include_in_schema=False)
     async def save(request: Request, case_id: str):
+        request.state.failed = "Not saved"  # how the one error handler words any error below
         raw, bad = await _read(request)
-        try:
-            record = _stored(case_id)
-        except PlealeverError as exc:
-            return HTMLResponse(f'<p class="error">{_esc(exc.one_line())}</p>', 404)
+        record = _stored(case_id)
         data, errors = _check(record, raw, bad)
         if errors:
             n = len(errors)
@@ -160,28 +152,20 @@ def add_routes(app: FastAPI, store: Store, page) -> None:
             response.status_code = 422
             return response
         if record is None:
-            try:
-                r = store.create(data, note="created in the editor")
-            except PlealeverError as exc:
-                return HTMLResponse(f'<p class="error">Not saved: {_esc(exc.one_line())}</p>', 422)
+            r = store.create(data, note="created in the editor")
             return _saved(r, f"/cases/{r.id}")
         version = (raw.get("version") or [""])[-1]
         if not re.fullmatch(r"[0-9]{1,10}", version, flags=re.ASCII) or not 1 <= int(version) <= 2**31 - 1:
             return HTMLResponse('<p class="error">Not saved: the form lost its version; reload.</p>', 422)
         text, fmt = _source(record, data)
-        try:
-            r = store.save(
-                case_id,
-                data,
-                expected_version=int(version),
-                note="saved in the editor",
-                source_text=text,
-                source_format=fmt,
-            )
-        except ConflictError as exc:
-            return HTMLResponse(f'<p class="error">{_esc(exc.one_line())}</p>', 409)
-        except PlealeverError as exc:
-            return HTMLResponse(f'<p class="error">Not saved: {_esc(exc.one_line())}</p>', 422)
+        r = store.save(
+            case_id,
+            data,
+            expected_version=int(version),
+            note="saved in the editor",
+            source_text=text,
+            source_format=fmt,
+        )
         return _saved(r, f"/cases/{case_id}")
 
     @app.post("/editor/fragment", response_class=HTMLResponse, include_in_schema=False)
@@ -220,9 +204,3 @@ def _saved(record, url: str) -> HTMLResponse:
     response = HTMLResponse(f'<p class="ok">Saved as version {record.version}.</p>')
     response.headers["HX-Redirect"] = url
     return response
-
-
-def _esc(text: str) -> str:
-    import html
-
-    return html.escape(text)
