@@ -6,6 +6,7 @@ place, the PlealeverError handler (JSON for the API and charts, an alert fragmen
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import re
 import threading
 from collections import OrderedDict
@@ -129,6 +130,9 @@ def _warm() -> None:
     practice.load_params()
     charts.warm()  # matplotlib's font cache
     weasyprint.HTML(string="<p>plealever</p>").render()  # fontconfig and Pango
+    # What start-up loaded lives as long as the server: the collector need not walk it again on every
+    # full collection (a PDF memo allocates enough to trigger several).
+    gc.freeze()
 
 
 def create_app(store: Store, settings: Settings) -> FastAPI:
