@@ -90,6 +90,12 @@ BROKEN = [
         "  binding_rejected:\n    value: 0.1\n",
         ["law/data/outcome-model.yaml", "binding_rejected", "an assumption needs `low` and `high`"],
     ),
+    (  # an assumption of any shape, not only a number, says the range it is varied over
+        "outcome-model.yaml",
+        "    value: 0.5\n    low: 0.35\n    high: 0.65\n",
+        "    value: uniform\n",
+        ["law/data/outcome-model.yaml", "within_range_position", "an assumption needs `low` and `high`"],
+    ),
     (
         "outcome-model.yaml",
         "    value: 0.044\n    low: 0.038\n    high: 0.048\n    kind: measured\n    n: 4766",

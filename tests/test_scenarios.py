@@ -325,3 +325,23 @@ def test_the_practice_values_memo_never_changes_a_draw(seed, cell_range, band):
     fresh = sentence_draws(params, judge, 300, seed)
     assert np.array_equal(sentence_draws(params, judge, 300, seed, memo), fresh)
     assert memo  # the memo was used, not bypassed
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 10_000), st.floats(0.35, 0.65))
+def test_the_national_model_s_within_range_position_is_its_named_assumption(seed, m):
+    """Without a practice cell, a within-range sentence sits on average at the assumed position, and a
+    higher position never lowers a draw (0.5 is the uniform draw)."""
+    from plealever.law.parameters import with_values
+
+    params = Params(rulebook())
+    judge = Judge(60, 120, 0, 480)
+    mid = sentence_draws(params, judge, 4000, seed)
+    shifted = sentence_draws(with_values(params, {"within_range_position": m}), judge, 4000, seed)
+    inside = (mid > 60) & (mid < 120) & (shifted > 60) & (shifted < 120)
+    position = ((shifted[inside] - 60) / 60).mean()
+    assert abs(position - m) < 0.05, (position, m)
+    if m >= 0.5:
+        assert np.all(shifted[inside] >= mid[inside] - 1e-9)
+    else:
+        assert np.all(shifted[inside] <= mid[inside] + 1e-9)

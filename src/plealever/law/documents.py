@@ -371,7 +371,7 @@ class Parameter(_Doc):
             raise ValueError("give both `low` and `high`, or neither")
         numeric = isinstance(self.value, int | float) and not isinstance(self.value, bool)
         table = isinstance(self.value, dict) and all(isinstance(v, int | float) for v in self.value.values())
-        if self.kind == "assumption" and (numeric or table) and self.low is None:
+        if self.kind == "assumption" and self.low is None:
             raise ValueError("an assumption needs `low` and `high` (the range it is varied over)")
         if self.kind in ("measured", "published") and not (self.source or self.authorities):
             raise ValueError(f"a {self.kind} value needs its `source` or `authorities`")

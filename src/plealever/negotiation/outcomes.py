@@ -102,7 +102,10 @@ def sentence_draws(params: Params, judge: Judge, n: int, seed: int, memo: dict |
     if judge.practice is not None:
         below, within, above = _practice_values(judge.practice, u_within, u_above, scale, memo)
     else:
-        within = lo + u_within * (hi - lo)
+        # A mean position m in the range: u ** (1/m - 1) has mean m, rises with u (common random
+        # numbers hold) and is uniform at m = 0.5.
+        m = float(params["within_range_position"])
+        within = lo + u_within ** (1 / m - 1) * (hi - lo)
         above = hi * (1 + _inverse_cdf(u_above, params.fitted["increase_pct_above"]) / 100)
         red_other = np.clip(_inverse_cdf(u_other, params.fitted["reduction_pct_below_other"]) * scale, 0, 100)
         below = lo * (1 - red_other / 100)

@@ -32,6 +32,7 @@ SENTENCE_PARAMETERS = frozenset(
         "recommendation_below_shift",
         "trial_below_factor",
         "government_motion_granted",
+        "within_range_position",
     }
 )
 AS_CHARGED = "plea-as-charged"
