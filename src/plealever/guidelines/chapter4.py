@@ -7,9 +7,10 @@ from plealever.guidelines.context import Ctx, Scope
 from plealever.guidelines.trace import Step
 from plealever.law.rulebook import LIFE, Statute
 
-# Classes of conviction that are not "covered sex crimes" (§4B1.5 n.2): trafficking in, receipt of,
-# or possession of child pornography. `advertising` (§ 2251(d)(1)(A)) is covered only arguably.
-NOT_COVERED = {"trafficking", "receipt_or_distribution", "possession"}
+# Classes of conviction that are not "covered sex crimes" (§4B1.5 n.2(A)): in chapter 110, trafficking
+# in, receipt of, or possession of child pornography; in chapter 117, transmitting information about a
+# minor (§ 2425). `advertising` (§ 2251(d)(1)(A)) is covered only arguably.
+NOT_COVERED = {"trafficking", "receipt_or_distribution", "possession", "minor_information"}
 ARGUABLY_COVERED = {"advertising"}
 CATEGORIES = ["I", "II", "III", "IV", "V", "VI"]
 
@@ -29,8 +30,10 @@ def repeat_sex_offender(
     accepted: int,
     statutes: list[Statute],
     maxima: dict[str, int | str],
+    maxima_certainty: dict[str, str] | None = None,
 ) -> tuple[int, str, list[Step]]:
-    """§4B1.5(a) or (b). `maxima` maps statute key -> the count's statutory maximum in months."""
+    """§4B1.5(a) or (b). `maxima` maps statute key -> the count's statutory maximum in months;
+    `maxima_certainty` names the maxima that are not verified (e.g. a § 2426(a) multiplier)."""
     steps: list[Step] = []
     f = ctx.case.facts
     want_a = scope.found("4B1.5(a)") or ctx.minor_sex_offense_prior
@@ -91,6 +94,10 @@ def repeat_sex_offender(
         if not version.table:
             raise LawDataError(f"§4B1.5(a) in the {ctx.edition} Manual lacks its table")
         biggest = max((maxima[s.key] for s in hits), key=lambda m: float("inf") if m == LIFE else m)
+        # The table reads that maximum: where it is not verified, neither is this step's level.
+        doubts = {(maxima_certainty or {}).get(s.key) for s in hits if maxima[s.key] == biggest} - {None}
+        if certainty != "contested" and doubts:
+            certainty = "contested" if "contested" in doubts else "unverified"
         row = next(
             r
             for r in version.table

@@ -363,11 +363,14 @@ def _calculate(
         ctx.warnings.append(f"offense_date not given; statutory penalties in force on {today} are used.")
     exposures: list[CountExposure] = []
     maxima: dict[str, int | str] = {}
+    maxima_certainty: dict[str, str] = {}  # a §4B1.5(a) level is no surer than the maximum it reads
     for u in units:
         if u.pseudo:
             continue  # a minor of relevant conduct adds a group, never a statutory range (§2G2.1 n.7)
         exposures.append(_exposure(ctx, u, law_day, source))
         maxima[u.statute.key] = exposures[-1].statutory_range.max
+        if exposures[-1].certainty != "verified" and maxima_certainty.get(u.statute.key) != "contested":
+            maxima_certainty[u.statute.key] = exposures[-1].certainty
 
     # Chapter Two and Chapter Three, Parts A-C, per group.
     group_levels: list[tuple[str, int]] = []
@@ -426,7 +429,9 @@ def _calculate(
     chc = history.category
     steps += [s for s in history.steps if s.group != criminal_history.GROUP]
     statutes = [u.statute for u in units if not u.pseudo]
-    level, chc, rso = chapter4.repeat_sex_offender(ctx, case_scope, level, chc, accepted, statutes, maxima)
+    level, chc, rso = chapter4.repeat_sex_offender(
+        ctx, case_scope, level, chc, accepted, statutes, maxima, maxima_certainty
+    )
     steps += rso
     level, zp = chapter4.zero_point(ctx, case_scope, level, statutes, history.points, applied_all)
     steps += zp
