@@ -114,7 +114,8 @@ REFUSED = [
     ),
     ("yaml", "facts:\n  distribution_retail_value: .inf\n", "numbers must be finite"),
     ("yaml", "facts:\n  distribution_retail_value: 1e400\n", "numbers must be finite"),
-    ("json", '{"facts": {"distribution_retail_value": NaN}}', "numbers must be finite"),
+    ("json", '{"facts": {"distribution_retail_value": NaN}}', "facts.distribution_retail_value: numbers must be finite"),
+    ("json", '{"counts": [{"count": -Infinity}]}', "counts[0].count: numbers must be finite"),
     (
         "json",
         '{"facts": {"distribution_retail_value": 1e400}}',
@@ -543,3 +544,32 @@ def test_limits_are_documented():
         boundary.MAX_DIGITS,
     ):
         assert str(limit) in text, limit
+
+
+BASE_CASE = {"counts": [{"statute": "2252(a)(2)"}], "criminal_history": {"category": "I"}}
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        (  # two scenarios under one id crashed the comparison inside `scenarios`, `memo` and `assess`
+            {"scenarios": [{"id": "s2", "label": "a", "kind": "plea"}, {"id": "s2", "label": "b", "kind": "trial"}]},
+            "scenarios: scenario ids must be unique; repeated: s2",
+        ),
+        (
+            {
+                "scenarios": [{"id": "offer-first", "label": "mine", "kind": "plea"}],
+                "negotiation": {
+                    "offers": [
+                        {"id": "first", "date": "2026-03-01", "status": "open", "terms": {"plea_type": "B"}}
+                    ]
+                },
+            },
+            "offer-first is the id of an offer's own scenario",
+        ),
+    ],
+)
+def test_a_scenario_id_names_one_scenario(extra, expected):
+    with pytest.raises(PlealeverError) as caught:
+        parse_case({**BASE_CASE, **extra}, source="ids.yaml")
+    assert expected in caught.value.one_line()

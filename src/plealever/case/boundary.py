@@ -162,15 +162,6 @@ class _NumberTooLong(InputRefusedError):
         self.text = text
 
 
-def _json_constant(name: str) -> Any:
-    raise _NonFinite(name)
-
-
-class _NonFinite(InputRefusedError):
-    def __init__(self, name: str):
-        super().__init__(f"numbers must be finite ({name})")
-
-
 def _read_json(text: str, source: str) -> Any:
     try:
         data = json.loads(
@@ -178,7 +169,7 @@ def _read_json(text: str, source: str) -> Any:
             object_pairs_hook=_pairs,
             parse_int=_json_int,
             parse_float=_json_float,
-            parse_constant=_json_constant,
+            # NaN and Infinity are read as floats and refused by check_data, which knows their path.
         )
     except json.JSONDecodeError as exc:
         raise _refuse(f"not valid JSON: {exc.msg} (column {exc.colno})", source, line=exc.lineno) from None
@@ -190,8 +181,6 @@ def _read_json(text: str, source: str) -> Any:
             source,
             line=_line_of(text, exc.text),
         ) from None
-    except _NonFinite:
-        raise _refuse("numbers must be finite (no Infinity or NaN)", source) from None
     except _Duplicate as exc:
         raise _duplicate_in_json(text, exc.key, source) from None
     return check_data(data, source=source)

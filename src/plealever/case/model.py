@@ -9,12 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from plealever.case.evidence import Court, Deadlines, EvidenceItem, Prosecutor
 from plealever.case.model_base import Acceptance, Category, Count, Distribution, _Model
 from plealever.case.negotiation import Negotiation
 from plealever.case.scenario import ScenarioSpec
+from plealever.errors import choices
 
 # Sizes past any real case that keep every command's time bounded (a prior record's windows and
 # single-sentence rules compare records pairwise; every count and scenario is computed).
@@ -334,6 +335,26 @@ class Case(_Model):
         total = sum(c.count for c in self.counts)
         if total > MAX_COUNTS:
             raise ValueError(f"{total} counts in all; the limit is {MAX_COUNTS} (the work grows with each count)")
+        return self
+
+    @field_validator("scenarios")
+    @classmethod
+    def _unique_scenarios(cls, scenarios: list[ScenarioSpec]) -> list[ScenarioSpec]:
+        # An id names one scenario: a repeated one would leave two rows the comparison cannot tell apart.
+        ids = [s.id for s in scenarios]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"scenario ids must be unique; repeated: {choices(dupes)}")
+        return scenarios
+
+    @model_validator(mode="after")
+    def _scenario_ids(self) -> Case:
+        taken = sorted({s.id for s in self.scenarios} & {f"offer-{o.id}" for o in self.negotiation.offers})
+        if taken:
+            raise ValueError(
+                f"scenarios: {choices(taken)} is the id of an offer's own scenario (negotiation.offers); "
+                "choose another id"
+            )
         return self
 
     @model_validator(mode="after")
