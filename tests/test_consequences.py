@@ -75,6 +75,24 @@ def test_a_distribution_count_beside_a_receipt_count_makes_tier_ii() -> None:
     assert got["tier"] == "II"
 
 
+@pytest.mark.parametrize(
+    ("counts", "tier", "years"),
+    [
+        # The conviction's tier is its highest count's (34 U.S.C. § 20911): a tier II count decides it
+        # whatever the other counts' tiers turn out to be.
+        ([{"statute": "2423(b)"}, {"statute": "2252A(a)(2)", "prong": "distribution"}], "II", 25),
+        ([{"statute": "2252A(a)(2)", "prong": "distribution"}, {"statute": "2252A(a)(2)"}], "II", 25),
+        ([{"statute": "2252A(a)(2)", "prong": "receipt"}, {"statute": "2252A(a)(2)"}], "I or II", "15 or 25"),
+        ([{"statute": "2252A(a)(5)"}, {"statute": "2423(b)"}], "I or II", "15 or 25"),  # travel: the conduct decides
+        ([{"statute": "2252A(a)(5)"}, {"statute": "1470"}], "I", 15),  # § 1470's "I (if any)" adds nothing
+        ([{"statute": "2251(a)"}, {"statute": "2252A(a)(5)"}], "II", 25),
+    ],
+)
+def test_the_tier_of_several_counts_is_the_highest_count_s(counts, tier, years) -> None:
+    got = _consequences(counts, dt.date(2025, 6, 1))["registration"]
+    assert (got["tier"], got["years"]) == (tier, years)
+
+
 def test_prong_on_a_statute_without_prongs_is_refused() -> None:
     from plealever.errors import CaseFileError
 

@@ -33,22 +33,6 @@ STATUS_TO_AVAILABILITY = {
     "closed": "closed",
 }
 AVAILABILITY_ORDER = ["available", "approval_required", "limited", "closed"]  # most to least available
-# Offense classes from the least to the most serious (consequences: the registration tier of the worst).
-CLASS_ORDER = [
-    "obscenity_to_minor",
-    "minor_information",
-    "possession",
-    "receipt_or_distribution",
-    "trafficking",
-    "advertising",
-    "prostitution_facilitation",
-    "interstate_enticement",
-    "travel",
-    "transportation",
-    "enticement",
-    "enterprise",
-    "production",
-]
 CONTACT_CLASSES = ("production", "enticement", "transportation", "travel")
 RECEIPT_FOR_CONTACT = "2252A(a)(2)"  # a receipt count where the image facts show no distribution
 # Statutes a plea in an enticement or travel case lands on where the facts support them (no minimum).
@@ -487,6 +471,33 @@ def late_notice(case: Case, today: dt.date) -> str | None:
     )
 
 
+# A registration tier as the range of tiers it may be (0: perhaps none); "I or II" is (1, 2).
+_TIER_SPAN = {"I (if any)": (0, 1), "I": (1, 1), "I or II": (1, 2), "II": (2, 2), "III": (3, 3)}
+_SPAN_TIER = {span: tier for tier, span in _TIER_SPAN.items()}
+_TIER_YEARS = {0: "15", 1: "15", 2: "25", 3: "life"}
+
+
+def _registration_tier(tiers: list[dict[str, Any]], unsure: str) -> dict[str, Any]:
+    """The tier of the whole conviction: the highest count's (34 U.S.C. § 20911). Where a count's tier is
+    itself a range, the conviction's is the range from the highest lower end to the highest upper end:
+    a tier II count makes the whole tier II whatever an "I or II" count turns out to be."""
+    spans = [_TIER_SPAN[t["tier"]] for t in tiers]
+    span = (max(lo for lo, _ in spans), max(hi for _, hi in spans))
+    deciding = [t for t, sp in zip(tiers, spans, strict=True) if sp == span]
+    if deciding:  # one count's own tier is the answer: its note and certainty
+        out = dict(deciding[0])
+        out.setdefault("certainty", unsure)
+        return out
+    lo, hi = span
+    notes = [t["note"] for t, sp in zip(tiers, spans, strict=True) if sp[1] == hi and sp[0] < hi and t.get("note")]
+    return {
+        "tier": _SPAN_TIER.get(span, f"{'I' * max(lo, 1)} to {'I' * hi}"),
+        "years": _TIER_YEARS[hi] if lo == hi else f"{_TIER_YEARS[lo]} or {_TIER_YEARS[hi]}",
+        "note": "; ".join(dict.fromkeys(notes)) or None,
+        "certainty": unsure,
+    }
+
+
 def consequences(
     book: Rulebook, sc: Scenario, offense_date: dt.date | None, sentencing_date: dt.date | None = None
 ) -> dict[str, Any]:
@@ -494,19 +505,18 @@ def consequences(
     doc = book.documents["consequences"]
     if sc.case is None:
         raise PlealeverError(f"scenario {sc.spec.id} has no case to take consequences from")
-    statutes, prongs = [], []
+    statutes, tiers = [], []
     for c in sc.case.counts:
         s = _key(book, c.statute)
         statutes += [s] * c.count
-        if s.offense_class == "receipt_or_distribution":
-            prongs.append(c.prong)
+        by = doc["registration"]
+        # 34 U.S.C. § 20911(3)(B)(iii): distribution is tier II; the prong pleaded decides a
+        # receipt-or-distribution count, and an unstated prong leaves it "I or II".
+        pleaded = c.prong if s.offense_class == "receipt_or_distribution" else None
+        tiers.append(by["by_prong"][pleaded] if pleaded in by["by_prong"] else by["by_class"][s.offense_class])
     n = len(statutes)
     classes = [s.offense_class for s in statutes]
-    worst = max(classes, key=CLASS_ORDER.index)
-    reg = dict(doc["registration"]["by_class"][worst])
-    if worst == "receipt_or_distribution" and prongs and None not in prongs:
-        # 34 U.S.C. § 20911(3)(B)(iii): distribution is tier II; the prong pleaded decides it.
-        reg = dict(doc["registration"]["by_prong"]["distribution" if "distribution" in prongs else "receipt"])
+    reg = _registration_tier(tiers, doc["registration"]["certainty"])
     a3014 = doc["additional_assessment_3014"]
     # The assessment is imposed at sentencing, so the sentencing date (or today) dates it.
     day = sentencing_date or dt.date.today()
