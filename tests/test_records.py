@@ -223,3 +223,39 @@ def test_a_district_in_another_circuit_is_a_contradiction():
         parse_case(_case({"district": "E.D. Tex.", "circuit": "9"}))
     case = parse_case(_case({"district": "E.D. Tex."}))
     assert case.court.effective_circuit() == "5" and case.court.district_record().code == 40
+
+
+def _on_a_terminal(*args: str) -> tuple[int, str]:
+    """Run the CLI with standard error on a pseudo-terminal (where progress is shown); return the exit
+    code and what the terminal received."""
+    import pty
+    import subprocess
+    import sys
+
+    leader, follower = pty.openpty()
+    exe = Path(sys.executable).parent / "plealever"
+    proc = subprocess.Popen([str(exe), *args], stdout=subprocess.DEVNULL, stderr=follower, env=os.environ.copy())
+    os.close(follower)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal closed: the process is done with it
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(leader)
+    return proc.wait(timeout=120), seen.decode("utf-8", "replace")
+
+
+def test_slow_steps_show_progress_on_a_terminal(tmp_path, data_dir):
+    good = write(tmp_path / "fy24.csv", [HEADER, *GOOD])
+    code, seen = _on_a_terminal("data", "import", str(good))
+    assert code == 0 and "Importing 1 file" in seen
+    example = str(Path(__file__).resolve().parents[1] / "examples" / "receipt-plea.yaml")
+    code, seen = _on_a_terminal("similar", example)
+    assert code == 0 and "Reading the offender rows" in seen
+    # Not on a terminal (a pipe, a file): no spinner in the output.
+    out = plealever("data", "import", str(good))
+    assert out.returncode == 0 and "Importing" not in out.stderr

@@ -304,7 +304,8 @@ def offers(
     recommended option; with --advisement, a one-page client advisement record (Lafler; Frye)."""
     if advisement is not None:
         _check_document_output(fmt, output)
-    a = _analysis(case_file, db, draws=draws)
+    with _progress("Pricing the offers"):
+        a = _analysis(case_file, db, draws=draws)
     if a.comparison is None:
         raise a.error
     if advisement is None:
@@ -316,7 +317,8 @@ def offers(
     from plealever.files import write_atomic
     from plealever.report.advisement import render_advisement
 
-    data = render_advisement(a, advisement, fmt)
+    with _progress(f"Writing the {fmt.upper()} advisement", slow=fmt in ("pdf", "docx")):
+        data = render_advisement(a, advisement, fmt)
     if output is None:
         sys.stdout.write(data.decode("utf-8"))
         return
@@ -413,11 +415,12 @@ def _score(records: Path, predictions: Path | None, as_json: bool) -> None:
     from plealever.data.store import load
     from plealever.negotiation import practice
 
-    recs = rec.read(records)
-    params = practice.load_params()
-    pred = practice.predict_records(params, recs)
-    base = practice.baseline_fit(load(), years=params.doc["data"]["fiscal_years"])
-    result = practice.evaluate(params, recs, base, pred)
+    with _progress(f"Scoring the practice model on {records.name}"):
+        recs = rec.read(records)
+        params = practice.load_params()
+        pred = practice.predict_records(params, recs)
+        base = practice.baseline_fit(load(), years=params.doc["data"]["fiscal_years"])
+        result = practice.evaluate(params, recs, base, pred)
     result["file"] = str(records)
     if predictions is not None:
         practice.write_predictions(pred, predictions)
@@ -436,7 +439,8 @@ def _refit(as_json: bool) -> None:
     from plealever.data.store import load
     from plealever.negotiation import practice
 
-    doc = practice.refit(load())
+    with _progress("Refitting the practice model on the loaded rows (about a minute)"):
+        doc = practice.refit(load())
     path = practice.user_params_path()
     practice.write_params(doc, path)
     result = {"data": doc["data"], "held_out": doc.get("held_out"), "prior_widths": doc["prior_widths"],
@@ -459,7 +463,8 @@ def similar(case_file: CaseArg, as_json: JsonOpt = False, width: WidthOpt = None
     """What happened to offenders with the case's guideline range: nationally, in its circuit and district, by plea."""
     from plealever.negotiation.similar import panel_for_analysis
 
-    result = panel_for_analysis(_analysis(case_file, db, draws=100))  # the panel reads no draws
+    with _progress("Reading the offender rows"):
+        result = panel_for_analysis(_analysis(case_file, db, draws=100))  # the panel reads no draws
     if as_json:
         return _print_json(result)
     from plealever.report import terminal
@@ -480,7 +485,9 @@ def data_import(
     """Import offender rows (child-pornography rows, OFFGUIDE 7, are kept) into the local store, atomically."""
     from plealever.data.store import import_files
 
-    _data_status(import_files(files), as_json)
+    with _progress(f"Importing {len(files)} file{'s' if len(files) != 1 else ''}"):
+        status = import_files(files)
+    _data_status(status, as_json)
 
 
 @data_app.command("status")
