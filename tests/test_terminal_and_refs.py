@@ -45,6 +45,23 @@ def test_no_line_is_wider_than_the_terminal(args, columns):
     assert "Not legal advice" in out.stdout
 
 
+@pytest.mark.parametrize("columns", [80, 60])
+def test_the_law_data_and_the_case_list_fit_the_terminal_too(tmp_path, columns):
+    db = f"sqlite:///{tmp_path / 'w.sqlite3'}"
+    long_name = tmp_path / "long.yaml"
+    long_name.write_text(EXAMPLE.read_text().replace("name:", "name: A very long case name for the list,", 1))
+    case_id = run("cases", "import", str(long_name), "--db", db).stdout.strip()
+    for args in (("rules", "show", "2G2.2"), ("rules", "show", "4B1.5"), ("cases", "list", "--db", db)):
+        out = run(*args, columns=columns)
+        assert out.returncode == 0, out.stderr
+        widest = max(out.stdout.splitlines(), key=len)
+        assert len(widest) <= columns, (args, widest)
+    listed = run("cases", "list", "--db", db, columns=columns).stdout
+    assert case_id in listed.splitlines()[0]  # the id, which other commands take, is never broken
+    assert "A very long case name" in " ".join(listed.split())
+    assert max(len(x) for x in run("rules", "show", "2G2.2", "--width", "200", columns=60).stdout.splitlines()) > 100
+
+
 def test_the_worksheet_at_80_columns_keeps_every_step_readable():
     out = run("calc", str(EXAMPLE), columns=80).stdout
     assert "Reason and citation" in out  # the citation sits under its reason, not in a column 6 wide

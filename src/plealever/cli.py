@@ -61,11 +61,25 @@ def cases_list(
         str | None, typer.Option("--search", help="Only cases whose name contains this.")
     ] = None,
     archived: Annotated[bool, typer.Option("--archived", help="List the archived cases instead.")] = False,
+    width: WidthOpt = None,
     db: DbOption = None,
 ) -> None:
     """List stored cases, most recently changed first."""
+    from plealever.report.terminal import console, wrapped
+
+    columns = console(width).width
     for r in _store(db).list(search, archived=archived):
-        typer.echo(f"{r.id}  v{r.current_version}  {r.updated_at:%Y-%m-%d %H:%M}  {r.name}")
+        head = f"{r.id}  v{r.current_version}  {r.updated_at:%Y-%m-%d %H:%M}  "
+        # The id stays whole on its line (it is what the other commands take); a long name wraps under it.
+        room = columns - len(head)
+        if room >= 20:
+            first, *rest = wrapped(r.name, room, hang=0).split("\n")
+            typer.echo(head + first)
+            for line in rest:
+                typer.echo(" " * len(head) + line)
+        else:
+            typer.echo(head.rstrip())
+            typer.echo(wrapped(r.name, columns, indent=4, hang=0))
 
 
 @cases_app.command("import")
@@ -660,12 +674,19 @@ def rules_show(
         str | None,
         typer.Option("--edition", help="Show only the version in force on this date (YYYY-MM-DD)."),
     ] = None,
+    width: WidthOpt = None,
 ) -> None:
     """Show what the law data holds for a section: each provision, its versions, levels and authorities."""
     from plealever.errors import UsageError
     from plealever.guidelines.context import normalize_pin
     from plealever.law.editions import edition_in_force
     from plealever.law.rulebook import rulebook
+    from plealever.report.terminal import console, wrapped
+
+    columns = console(width).width
+
+    def say(text: str, indent: int = 0) -> None:
+        typer.echo(wrapped(text, columns, indent=indent))
 
     book = rulebook()
     pin = normalize_pin(section)
@@ -685,16 +706,18 @@ def rules_show(
             field="SECTION",
         )
     if day:
-        typer.echo(f"Versions in force in the Manual effective {day}:")
+        say(f"Versions in force in the Manual effective {day}:")
     for p in matches:
         versions = [p.at(day)] if day else p.versions
         versions = [v for v in versions if v is not None]
         if day and not versions:
-            typer.echo(f"\n§{p.pin}: not in this edition")
+            typer.echo()
+            say(f"§{p.pin}: not in this edition")
             continue
-        typer.echo(f"\n§{p.pin}: {p.label}")
+        typer.echo()
+        say(f"§{p.pin}: {p.label}")
         if p.clauses:
-            typer.echo("  clauses (one finding each, same levels): " + ", ".join(p.pin + c for c in p.clauses))
+            say("clauses (one finding each, same levels): " + ", ".join(p.pin + c for c in p.clauses), 2)
         for v in versions:
             parts = [f"from {v.effective}"]
             if v.deleted:
@@ -722,10 +745,10 @@ def rules_show(
                 )
             # With --edition, how sure the data is of the version in that edition (read for it or not).
             parts.append(book.certainty_in(v, day) if day else v.certainty)
-            typer.echo("  " + "; ".join(parts))
-            typer.echo("    " + book.cite(v.authorities))
+            say("; ".join(parts), 2)
+            say(book.cite(v.authorities), 4)
             if v.note:
-                typer.echo("    note: " + " ".join(v.note.split()))
+                say("note: " + v.note, 4)
 
 
 def main() -> None:

@@ -21,6 +21,20 @@ def console(width: int | None = None) -> Console:
     return Console(width=width) if width else Console()
 
 
+def wrapped(text: str, width: int, indent: int = 0, hang: int = 2) -> str:
+    """Plain text fitted to `width` columns: the first line indented by `indent`, the lines it wraps onto
+    by `indent + hang`, so a long list reads as one entry."""
+    import textwrap
+
+    return textwrap.fill(
+        " ".join(text.split()),
+        width=max(width, indent + hang + 20),
+        initial_indent=" " * indent,
+        subsequent_indent=" " * (indent + hang),
+        break_on_hyphens=False,
+    )
+
+
 def _wide(console: Console) -> bool:
     return console.width >= WIDE
 
