@@ -111,20 +111,22 @@ def test_rules_show_by_edition() -> None:
 
 
 def test_rules_show_lists_clause_pins_conditions_and_the_edition_mark() -> None:
-    out = plealever("rules", "show", "2G2.1(b)(6)")
+    out = plealever("rules", "show", "2G2.1(b)(6)", "--width", "300")
     assert out.returncode == 0, out.stderr
     assert "clauses (one finding each, same levels): 2G2.1(b)(6)(A), 2G2.1(b)(6)(B)" in out.stdout
+    clause = plealever("rules", "show", "2G2.1(b)(6)(A)", "--width", "300")  # a clause pin shows its provision
+    assert clause.returncode == 0 and "§2G2.1(b)(6):" in clause.stdout, clause.stderr
     for pin, clause in [("2G1.3(b)(1)", "2G1.3(b)(1)(B)"), ("2G2.6(b)(2)", "2G2.6(b)(2)(A)")]:
-        assert clause in plealever("rules", "show", pin).stdout
-    g13 = plealever("rules", "show", "2G1.3(b)(4)(B)", "--edition", "2025-11-01").stdout
+        assert clause in plealever("rules", "show", pin, "--width", "300").stdout
+    g13 = plealever("rules", "show", "2G1.3(b)(4)(B)", "--edition", "2025-11-01", "--width", "300").stdout
     assert "only if base: 2G1.3(a)(4); only if statutes: 2421A(b)(2); verified" in g13
     # The 2009 version of §2G1.3(a)(3) is unverified for its own history but read in the 2025 Manual.
     assert (
         "statutes 2422(b), 2423(a); verified"
-        in plealever("rules", "show", "2G1.3(a)(3)", "--edition", "2025-11-01").stdout
+        in plealever("rules", "show", "2G1.3(a)(3)", "--edition", "2025-11-01", "--width", "300").stdout
     )
     assert "statutes 2422(b), 2423(a); unverified" in plealever(
-        "rules", "show", "2G1.3(a)(3)", "--edition", "2024-11-01"
+        "rules", "show", "2G1.3(a)(3)", "--edition", "2024-11-01", "--width", "300"
     ).stdout
 
 

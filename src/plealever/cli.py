@@ -700,6 +700,8 @@ def rules_show(
     matches = [
         p for p in book.provisions.values() if p.pin == pin or p.pin.startswith(pin + "(") or p.section == pin
     ]
+    if not matches:  # a clause pin (2G2.1(b)(6)(A)) names the provision whose clauses share one level
+        matches = [p for p in book.provisions.values() if any(p.pin + c == pin for c in p.clauses or ())]
     if not matches:
         raise UsageError(
             f"no section or provision {section!r} in the law data; sections: " + ", ".join(sorted(book.sections)),
