@@ -444,6 +444,8 @@ def test_pages_show_what_is_measured_and_assumed_the_recommendation_offers_and_w
     assert 'id="offer-table"' in page and "history" in page
     pdf = c.get(f"/cases/{record.id}/offers/second/advisement.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    # Named after the case, its version and the offer, like the memo.
+    assert pdf.headers["content-disposition"].split('filename="')[1].split('"')[0].endswith("-v1-advisement-second.pdf")
     assert c.get(f"/cases/{record.id}/offers/nope/advisement.pdf").status_code == 404
     assessment = c.get(f"/cases/{record.id}/assessment").text
     assert "What to investigate first" in assessment and 'id="investigation-table"' in assessment

@@ -362,9 +362,9 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
         if offer_id not in {o["id"] for o in analysis.offers}:
             return JSONResponse({"error": f"no offer {offer_id!r} in this case"}, 404)
         data = render_advisement(analysis, offer_id, fmt)
-        media = MEDIA_TYPES[fmt]
-        name = f"advisement-{offer_id}-{dt.date.today().isoformat()}.{fmt}"
-        return Response(data, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+        r = store.get(case_id)
+        disposition = download_name(r, fmt, f"advisement {offer_id}")
+        return Response(data, media_type=MEDIA_TYPES[fmt], headers={"Content-Disposition": disposition})
 
     @app.get("/cases/{case_id}/history", response_class=HTMLResponse, include_in_schema=False)
     def history_page(request: Request, case_id: str):
@@ -450,15 +450,17 @@ def _go(request: Request, url: str) -> Response:
     return RedirectResponse(url, 303)
 
 
-def download_name(record, fmt: str) -> str:
+def download_name(record, fmt: str, what: str = "memo") -> str:
     """Content-Disposition naming the file after the case and its version, e.g.
-    example-one-receipt-count-v3-memo.docx: an ASCII name, and the same words in UTF-8 (RFC 6266)."""
+    example-one-receipt-count-v3-memo.docx or ...-v3-advisement-second.pdf: an ASCII name, and the same
+    words in UTF-8 (RFC 6266)."""
     from urllib.parse import quote
 
-    stem = re.sub(r"[\W_]+", "-", f"{record.name} v{record.version} memo").strip("-").lower()[:150]
+    stem = re.sub(r"[\W_]+", "-", f"{record.name} v{record.version} {what}").strip("-").lower()[:150]
     ascii_stem = re.sub(r"-+", "-", stem.encode("ascii", "ignore").decode()).strip("-")
+    fallback = re.sub(r"[\W_]+", "-", what).strip("-").lower() or "memo"
     return (
-        f'attachment; filename="{ascii_stem or "memo"}.{fmt}"; '
+        f'attachment; filename="{ascii_stem or fallback}.{fmt}"; '
         f"filename*=UTF-8''{quote(stem + '.' + fmt, safe='')}"
     )
 
