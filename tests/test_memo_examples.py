@@ -258,6 +258,7 @@ def test_the_checklist_rows_name_real_criteria_and_kinds():
     rub = book.documents["mitigation-rubric"]["factors"]
     for row in book.documents["investigation"]["rows"]:
         assert set(row.get("kinds", [])) <= kinds, row["id"]
+        assert set(row.get("have_kinds", [])) <= kinds, row["id"]
         for name in row.get("missing", []):
             factor, what = name.split(".")
             assert what in rub[factor].get("criteria", {}) or what in rub[factor].get("weights", {}), row[
@@ -274,3 +275,26 @@ def test_no_memo_leaves_a_placeholder_or_an_empty_phrase():
         assert "{" not in md.replace("{{", ""), name.name
         assert not re.search(r"[a-z]  \[\d+\]", md), (name.name, re.search(r".{40}[a-z]  \[\d+\]", md))
         assert not re.search(r"\b(has|have|is|are|of|the)\s*(\[\d+\]|[.;,])", md), name.name
+
+
+def test_a_checklist_row_says_it_has_only_what_it_builds_on():
+    """The letters row once said "(have: Hospital records of 2024 injuries)": every item a row lists
+    as in hand is of the row's own kinds."""
+    from plealever.report.checklist import checklist
+
+    book = rulebook()
+    rows = {r["id"]: r for r in book.documents["investigation"]["rows"]}
+    for name in sorted((ROOT / "examples").glob("*.yaml")):
+        case = load_case(name)
+        a = analyse(case, today=TODAY, upto="assessment")
+        kinds = {i.label: i.kind for i in case.mitigation}
+        for row in checklist(book, case, a.assessment):
+            listed = re.search(r"\(have: (.*)\)", row["why"])
+            wanted = set(rows[row["id"]].get("have_kinds") or rows[row["id"]].get("kinds") or [])
+            if listed and wanted:
+                for label in listed.group(1).split(", "):
+                    if label in kinds:
+                        assert kinds[label] in wanted, (name.name, row["id"], label)
+            if row["id"] == "support_letters":  # the row the review caught: it lists letters or nothing
+                letters = [lbl for lbl, k in kinds.items() if k == "support_letter"]
+                assert bool(listed) == bool(letters), (name.name, row["why"])

@@ -275,7 +275,7 @@ def _disclosed(rub, item, exposes: list[dict[str, Any]], warnings: list[str]) ->
             "Rule 410 covers plea discussions with an attorney for the government, not statements to agents"
         )
         warnings.append(
-            f"{item.label}: disclosed to an agent under rule_11f_410, which protects only plea discussions "
+            f"{item.label}: disclosed to an agent under Rule 11(f) / FRE 410, which protects only plea discussions "
             "with an attorney for the government; check the terms."
         )
     if under == "kastigar_letter" and item.derivative_use == "permitted":

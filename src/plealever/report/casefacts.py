@@ -32,6 +32,16 @@ def _words(values) -> str:
     return ", ".join(values[:-1]) + " and " + values[-1]
 
 
+# The protections a disclosure is made under, as a lawyer names them (case/evidence.py: Protection).
+PROTECTIONS = {
+    "none": "none needed",
+    "rule_11f_410": "Rule 11(f) / FRE 410",
+    "proffer_agreement": "written proffer agreement",
+    "kastigar_letter": "informal immunity letter or §1B1.8 terms",
+    "court_order": "court order (Rule 12.2(c)(2))",
+}
+
+
 def status_text(item) -> str:
     if item.status == "sought":
         return "sought" + (f" (expected {item.date})" if item.date else "")
@@ -41,8 +51,10 @@ def status_text(item) -> str:
             parts.append(f"on {item.disclosed_on}")
         if item.to_whom:
             parts.append(f"to the {item.to_whom.replace('_', ' ')}")
-        if item.under:
-            parts.append(f"under {item.under.replace('_', ' ')}")
+        if item.under == "none":
+            parts.append("with no protection")
+        elif item.under:
+            parts.append(f"under {PROTECTIONS.get(item.under, item.under.replace('_', ' '))}")
         return " ".join(parts)
     return "in hand" + (" (privileged)" if item.privileged else "")
 

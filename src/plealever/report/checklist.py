@@ -37,12 +37,15 @@ def checklist(book, case, assessment) -> list[dict[str, Any]]:
         if row.get("missing") and set(row["missing"]) <= shown:
             continue
         factor = (row.get("missing") or [""])[0].split(".")[0]
-        have = []
-        if factor in factors:
-            have = [i.label for i in case.mitigation if bears_on(i, factor) and i.status != "sought"]
-        elif row.get("kinds") or row.get("have_kinds"):
-            wanted = set(row.get("kinds") or []) | set(row.get("have_kinds") or [])
+        # What the row builds on: the items of its own kinds where it names them (a letters row lists
+        # letters, not the hospital records that bear on the same factor), else the factor's items.
+        wanted = set(row.get("have_kinds") or row.get("kinds") or [])
+        if wanted:
             have = [i.label for i in case.mitigation if i.kind in wanted and i.status != "sought"]
+        elif factor in factors:
+            have = [i.label for i in case.mitigation if bears_on(i, factor) and i.status != "sought"]
+        else:
+            have = []
         have_text = (" (have: " + ", ".join(have) + ")") if have else ""
         why = row["why"].replace("{have}", have_text).replace("{images}", _images(case))
         out.append(

@@ -130,13 +130,6 @@ TITLES = {
     "coercion_duress": "Coercion and duress",
     "entrapment": "Entrapment",
 }
-SHORT_PROTECTION = {
-    "none": "none needed",
-    "rule_11f_410": "Rule 11(f) / FRE 410",
-    "proffer_agreement": "written proffer agreement",
-    "kastigar_letter": "informal immunity letter or §1B1.8 terms",
-    "court_order": "court order (Rule 12.2(c)(2))",
-}
 
 
 def build_context(analysis: Analysis, *, charts: bool = True) -> MemoContext:
@@ -451,7 +444,7 @@ def build_context(analysis: Analysis, *, charts: bool = True) -> MemoContext:
                         s["item"],
                         s["stage_label"],
                         ("; ".join(s["exposes"]) or "little legal risk") + refs.mark(s["authorities"]),
-                        SHORT_PROTECTION.get(s["protect_under"], s["protect_under"]),
+                        casefacts.PROTECTIONS.get(s["protect_under"], s["protect_under"]),
                     ]
                     for s in assessment.plan
                 ],
@@ -462,7 +455,7 @@ def build_context(analysis: Analysis, *, charts: bool = True) -> MemoContext:
                 add(
                     Block(
                         "para",
-                        text=f"{s['item']} was {casefacts.status_text(by_label[s['item']]).removeprefix('disclosed ')}: "
+                        text=f"{s['item']} was {casefacts.status_text(by_label[s['item']])}: "
                         + "; ".join(s.get("cost", []) or ["no cost recorded"])
                         + ". Still protected: "
                         + "; ".join(s.get("still_protected", []))
