@@ -179,7 +179,7 @@ FACTS = {
         ],
         "Executive summary": ["Duress is a complete defense on this record"],
         "6. Risks, tradeoffs and timing": [
-            "Partner's threats with a knife was on 2026-10-02 to the prosecutor",
+            "Partner's threats with a knife was disclosed on 2026-10-02 to the prosecutor",
             "Still protected: the statements themselves stay out of evidence",
         ],
         "7. Discovery and investigation checklist": [
