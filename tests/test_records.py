@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import lzma
 import os
 from pathlib import Path
@@ -215,7 +216,19 @@ def test_a_district_that_matches_nothing_is_an_error_naming_the_list():
     with pytest.raises(CaseFileError) as err:
         parse_case(_case({"district": "Narnia"}), source="c.yaml")
     line = err.value.one_line()
-    assert line.startswith("c.yaml: court: 'Narnia' is not a federal district") and "Texas East" in line
+    assert line.startswith("c.yaml: court.district: not a district in the Sentencing Commission's list")
+    assert "`plealever districts` lists all 94" in line and "(got 'Narnia')" in line
+    with pytest.raises(CaseFileError, match="did you mean 'Oregon'"):
+        parse_case(_case({"district": "Oregn"}))
+    # The list the message names: every district, with the name a case file gives.
+    listed = plealever("districts", "--json")
+    assert listed.returncode == 0, listed.stderr
+    rows = json.loads(listed.stdout)["districts"]
+    assert len(rows) == 94 and {"name": "Texas East", "court": "Eastern District of Texas", "circuit": "5", "code": 40} in rows
+    for r in rows:  # each listed name is accepted as it is printed
+        assert parse_case(_case({"district": r["name"]})).court.district_record().code == r["code"]
+    table = plealever("districts")
+    assert "Texas East" in table.stdout and "94 districts" in table.stdout
 
 
 def test_a_district_in_another_circuit_is_a_contradiction():

@@ -473,6 +473,31 @@ def _refit(as_json: bool) -> None:
 
 
 @app.command()
+def districts(as_json: JsonOpt = False, width: WidthOpt = None) -> None:
+    """The federal districts a case file's court.district may name: the Sentencing Commission's list."""
+    from plealever.law.districts import all_districts, source
+
+    rows = [
+        {"name": d.name, "court": d.court_name, "circuit": d.circuit, "code": d.code} for d in all_districts()
+    ]
+    if as_json:
+        return _print_json({"districts": rows, "source": source()})
+    from rich.table import Table
+
+    from plealever.report.terminal import console
+
+    table = Table("District (court.district)", "Court", "Circuit", "Code", header_style="bold", pad_edge=False)
+    for r in rows:
+        table.add_row(r["name"], r["court"], r["circuit"], str(r["code"]))
+    out = console(width)
+    out.print(table)
+    out.print(
+        f"{len(rows)} districts, from {source().get('title', 'the Sentencing Commission codebook')}. Common "
+        "spellings are accepted too: 'E.D. Tex.', 'EDTX', 'Eastern District of Texas'."
+    )
+
+
+@app.command()
 def similar(case_file: CaseArg, as_json: JsonOpt = False, width: WidthOpt = None, db: DbOption = None) -> None:
     """What happened to offenders with the case's guideline range: nationally, in its circuit and district, by plea."""
     from plealever.negotiation.similar import panel_for_analysis

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from plealever.case.model_base import _Model
 
@@ -372,8 +372,8 @@ class Court(_Model):
         None,
         max_length=120,
         description="The district of sentencing: the Sentencing Commission's name (e.g. 'Texas East') or a "
-        "common spelling ('E.D. Tex.', 'Eastern District of Texas'); it sets the circuit and the local "
-        "practice the outcome model and the similar-offender panel use.",
+        "common spelling ('E.D. Tex.', 'Eastern District of Texas'); `plealever districts` lists them. It "
+        "sets the circuit and the local practice the outcome model and the similar-offender panel use.",
     )
     judge_tendency: Literal["more_lenient", "typical", "less_lenient"] | None = Field(
         None,
@@ -384,19 +384,22 @@ class Court(_Model):
         description="The court's known stance on varying from §2G2.2 on policy grounds (else the circuit's).",
     )
 
+    @field_validator("district")
+    @classmethod
+    def _known_district(cls, district: str | None) -> str | None:
+        from plealever.law.districts import resolve, unknown_message
+
+        if district is not None and resolve(district) is None:
+            raise ValueError(unknown_message(district))
+        return district
+
     @model_validator(mode="after")
     def _district(self) -> Court:
         if self.district is None:
             return self
-        from plealever.law.districts import names_hint, resolve
+        from plealever.law.districts import resolve
 
         found = resolve(self.district)
-        if found is None:
-            raise ValueError(
-                f"{self.district!r} is not a federal district; expected a district in the Sentencing "
-                f"Commission's list (its name, e.g. 'Texas East', or 'E.D. Tex.' or 'Eastern District of "
-                f"Texas'): {names_hint()}"
-            )
         if self.circuit is not None and self.circuit != found.circuit:
             raise ValueError(
                 f"district {self.district!r} ({found.court_name}) is in circuit {found.circuit}, "

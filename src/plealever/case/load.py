@@ -61,7 +61,7 @@ def parse_case(data: Any, *, source: str = "<case>") -> Case:
             elif err["type"] not in ("missing",) and "input" in err and not isinstance(err["input"], dict):
                 msg += f" (got {quote(err['input'])})"
             problems.append(f"{loc}: {msg}" if loc else msg)
-        first, rest = _cut(problems[0], 220), [_cut(p, 100) for p in problems[1:]]
+        first, rest = _cut(problems[0], 300), [_cut(p, 100) for p in problems[1:]]
         shown = "; ".join(rest[: MAX_PROBLEMS - 1]) + ("; ..." if len(rest) >= MAX_PROBLEMS else "")
         more = f" (and {len(rest)} more: {shown})" if rest else ""
         raise CaseFileError(first + more, file=source) from None

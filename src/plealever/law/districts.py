@@ -114,6 +114,24 @@ def circuit_of(code: int) -> str | None:
     return d.circuit if d else None
 
 
-def names_hint() -> str:
-    """The list, briefly, for an error message."""
-    return "; ".join(d.name for d in sorted(_load()[0].values(), key=lambda d: d.code))
+def closest(text: str, n: int = 3) -> list[District]:
+    """The districts whose accepted spellings come closest to `text` (for a "did you mean")."""
+    import difflib
+
+    spellings = _load()[1]
+    out: list[District] = []
+    for key in difflib.get_close_matches(_norm(text), list(spellings), n=12, cutoff=0.6):
+        if spellings[key] not in out:
+            out.append(spellings[key])
+    return out[:n]
+
+
+def unknown_message(text: str) -> str:
+    """Why `text` is refused: the nearest names, and where the whole list is (94 names are too many for
+    one line of error)."""
+    near = closest(text)
+    hint = f"; did you mean {' or '.join(repr(d.name) for d in near)}?" if near else ""
+    return (
+        f"not a district in the Sentencing Commission's list{hint} (`plealever districts` lists all "
+        f"{len(_load()[0])}, e.g. 'Texas East'; 'E.D. Tex.' and 'Eastern District of Texas' work too)"
+    )
