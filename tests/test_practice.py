@@ -4,6 +4,7 @@ against a direct DuckDB query, and the Monte Carlo drawing from it."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import math
 
@@ -81,6 +82,10 @@ def test_the_model_says_which_years_it_describes():
     last = params.doc["data"]["fiscal_years"][-1]
     assert b["described_year"] == min(practice.fiscal_year(TODAY), last + practice.HORIZON)
     assert f"FY{b['described_year']}" in b["note"] and str(b["rows"]) in b["note"]
+    # It predicts the current fiscal year, and says how far the trend is carried to reach it.
+    assert b["predicted_year"] == practice.fiscal_year(TODAY) and f"predicts FY{b['predicted_year']}" in b["note"]
+    late = params.basis(dt.date(last + 5, 1, 15))
+    assert late["described_year"] == last + practice.HORIZON and "held at its" in late["note"]
     assert practice.fiscal_year(TODAY.replace(month=10, day=1)) == TODAY.year + 1  # Oct. 1 starts the next
 
 
@@ -180,6 +185,18 @@ def test_similar_panel_counts_equal_a_direct_query(tmp_path):
     text = plealever("similar", str(EXAMPLE), "--width", "200")  # the whole table on one line a row
     assert text.returncode == 0 and "too few cases" in text.stdout and "cannot separate" in text.stdout
     assert "FY2019-FY2023" in text.stdout
+
+
+def test_the_memo_shows_each_group_s_histogram():
+    from plealever import render_memo
+    from plealever.report.practice_view import spark
+
+    a = analyse(load_case(EXAMPLE), today=TODAY, draws=300)
+    md = render_memo(a, "md").decode()
+    section = md.split("### E. Similar offenders")[1].split("### F.")[0]
+    assert "| Histogram |" in section and "Histogram: 8 equal bins of months from 0 to 121" in section
+    nation = a.similar["ranges"][0]["groups"][0]
+    assert f"| {spark(nation['histogram'])} |" in section
 
 
 def test_scenarios_draw_from_the_practice_model():

@@ -592,19 +592,23 @@ class Params:
         described = self.described_year(today)
         note = f"fitted on FY{d['fiscal_years'][0]}-FY{d['fiscal_years'][-1]} ({d['rows']} rows)"
         if described < current:
+            # A named assumption: practice keeps moving, but a straight line fitted on five years is not
+            # carried further than HORIZON years past them.
             note += (
-                f"; describes FY{described}: the year trend is carried at most {HORIZON} years past the last "
-                f"data year, and the current fiscal year is FY{current}"
+                f"; predicts FY{current}, the current fiscal year, with the year trend held at its FY{described} "
+                f"level (it is not extrapolated more than {HORIZON} years past the last data year, "
+                f"FY{self.last_year})"
             )
         else:
-            note += f"; describes FY{described}, the current fiscal year"
+            note += f"; predicts FY{described}, the current fiscal year"
         return {
             "fiscal_years": d["fiscal_years"],
             "rows": d["rows"],
             "rows_by_year": d["rows_by_year"],
             "data_checksum": d["checksum"],
-            "described_year": described,
+            "described_year": described,  # the year the trend is evaluated at
             "current_fiscal_year": current,
+            "predicted_year": current,
             "parameters": self.origin,
             "note": note,
         }

@@ -12,9 +12,16 @@ from plealever.guidelines.trace import NOTICE
 BARS = " ▁▂▃▄▅▆▇█"
 
 
-def _spark(counts: list[int]) -> str:
+def spark(counts: list[int]) -> str:
+    """A histogram in one line of block characters, tallest bar = the largest count (the terminal, the
+    memo and the web panel draw it alike)."""
     top = max(counts) or 1
     return "".join(BARS[round(8 * c / top)] for c in counts)
+
+
+def histogram_label(edges: list[int]) -> str:
+    """What the bars are: equal bins of months, the last one open-ended."""
+    return f"Histogram: {len(edges) - 1} equal bins of months from {edges[0]} to {edges[-1]}, the last {edges[-2]} or more"
 
 
 def _pct(g: dict[str, Any], key: str) -> str:
@@ -61,9 +68,9 @@ def render_similar(panel: dict[str, Any], console: Console | None = None) -> Non
                 _pct(g, "above_pct"),
                 f"{s['median']:g} ({s['p10']:g}-{s['p90']:g})",
                 f"{m['median']:.2f} ({m['p10']:.2f}-{m['p90']:.2f})",
-                *([] if narrow else [_spark(g["histogram"])]),
+                *([] if narrow else [spark(g["histogram"])]),
             )
-            sparks.append(f"  {_spark(g['histogram'])}  {g['label']}")
+            sparks.append(f"  {spark(g['histogram'])}  {g['label']}")
         console.print(table)
         if narrow and sparks:
             console.print(f"  {histogram}:", markup=False, highlight=False)

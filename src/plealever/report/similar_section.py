@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from plealever.report.practice_view import histogram_label, spark
+
 
 def similar_blocks(analysis, refs, block) -> list[Any]:
     """Heading, one table per range and the caveats; `block` is the memo's Block type."""
@@ -27,7 +29,7 @@ def similar_blocks(analysis, refs, block) -> list[Any]:
         rows = []
         for g in r["groups"]:
             if g["too_few"]:
-                rows.append([g["label"], str(g["n"]), "too few cases", "", "", ""])
+                rows.append([g["label"], str(g["n"]), "too few cases", "", "", "", ""])
                 continue
             s, m = g["sentence"], g["share_of_minimum"]
             rows.append(
@@ -38,6 +40,7 @@ def similar_blocks(analysis, refs, block) -> list[Any]:
                     f"{s['median']:g}",
                     f"{s['p10']:g}-{s['p90']:g}",
                     f"{m['median']:.2f} ({m['p10']:.2f}-{m['p90']:.2f})",
+                    spark(g["histogram"]),
                 ]
             )
         mo = r["model"]
@@ -50,13 +53,15 @@ def similar_blocks(analysis, refs, block) -> list[Any]:
                 f"{q['q50']:g}",
                 f"{q['q10']:g}-{q['q90']:g}",
                 "",
+                "",
             ]
         )
         out.append(
             block(
                 "table",
                 caption=f"Range {r['range']['text']} months as found (level {r['level']}, category {r['category']}): "
-                + "; ".join(r["scenarios"]),
+                + "; ".join(r["scenarios"])
+                + f". {histogram_label(r['histogram_edges'])}",
                 header=[
                     "Offenders",
                     "n",
@@ -64,6 +69,7 @@ def similar_blocks(analysis, refs, block) -> list[Any]:
                     "Median months",
                     "10th-90th",
                     "Share of minimum",
+                    "Histogram",
                 ],
                 rows=rows,
             )

@@ -168,6 +168,9 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
     templates.env.globals.update(
         csrf=settings.csrf, notice=NOTICE, dom_id=forms.dom_id
     )
+    from plealever.report.practice_view import histogram_label, spark
+
+    templates.env.filters.update(spark=spark, histogram_label=histogram_label)
 
     def page(request: Request, name: str, **ctx) -> HTMLResponse:
         return templates.TemplateResponse(request, name, ctx)
@@ -325,6 +328,13 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
             s=_similar(analysis),
             active="scenarios",
         )
+
+    @app.get("/cases/{case_id}/similar", response_class=HTMLResponse, include_in_schema=False)
+    def similar_panel(request: Request, case_id: str):
+        """The similar-offender panel for the case page, loaded after the page (it needs the analysis of
+        the saved version, which the scenarios page and the memos then share)."""
+        r = store.get(case_id)
+        return page(request, "_similar.html", s=_similar(cache.get(r)), saved_version=r.version)
 
     @app.get("/cases/{case_id}/charts/{name}.png", include_in_schema=False)
     def chart(case_id: str, name: str):
