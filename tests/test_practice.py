@@ -163,14 +163,11 @@ def test_similar_panel_counts_equal_a_direct_query(tmp_path):
     for rng in panel["ranges"]:
         lo, hi = (9996 if v == "life" else v for v in (rng["range"]["min"], rng["range"]["max"]))
         cell = f"XMINSOR = {lo} AND XMAXSOR = {hi} AND (SENTTOT IS NOT NULL OR SENTIMP IN (0, 3, 4))"
-        expected = {
-            "nation": cell,
-            "circuit": f"{cell} AND DISTRICT IN ({eighth})",
-            "district": f"{cell} AND DISTRICT = 66",
-            "plea:agreement": f"{cell} AND DSPLEA IN (1, 2, 3)",
-            "plea:straight": f"{cell} AND DSPLEA = 5",
-            "plea:trial": f"{cell} AND DSPLEA = 8",
-        }
+        places = {"": cell, "circuit:": f"{cell} AND DISTRICT IN ({eighth})", "district:": f"{cell} AND DISTRICT = 66"}
+        pleas = {"agreement": "DSPLEA IN (1, 2, 3)", "straight": "DSPLEA = 5", "trial": "DSPLEA = 8"}
+        expected = {"nation": cell, "circuit": places["circuit:"], "district": places["district:"]}
+        expected |= {f"{p}plea:{k}": f"{where} AND {v}" for p, where in places.items() for k, v in pleas.items()}
+        assert {g["group"] for g in rng["groups"]} == set(expected)  # every place, whole and by plea type
         for g in rng["groups"]:
             n, below = con.execute(
                 f"SELECT count(*), avg((coalesce(SENTTOT, 0) < {lo})::int) FROM r WHERE {expected[g['group']]}"

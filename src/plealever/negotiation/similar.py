@@ -102,31 +102,28 @@ def panel_for_range(
     edges = np.unique(np.round(np.linspace(0, top * 1.0001 + 1, HISTOGRAM_BINS + 1)))
     circ = np.array([circuit_of(int(d)) or "" for d in recs["DISTRICT"]], dtype=object)
     plea = np.array([practice.plea_category(v) for v in recs["DSPLEA"]], dtype=object)
-    groups: list[dict[str, Any]] = [
-        {"group": "nation", "label": "All districts", **_group(y, lo, hi, cell, edges)}
-    ]
+    # Each place (the nation, the case's circuit, its district), whole and then by plea type: the
+    # national plea rows keep their keys ("plea:agreement"); a place's are "circuit:plea:agreement".
+    places: list[tuple[str, str, np.ndarray]] = [("nation", "All districts", cell)]
     if circuit:
         name = "D.C. Circuit" if circuit == "DC" else f"Circuit {circuit}"
-        groups.append(
-            {"group": "circuit", "label": name, **_group(y, lo, hi, cell & (circ == circuit), edges)}
-        )
+        places.append(("circuit", name, cell & (circ == circuit)))
     if district is not None:
         d = by_code(district)
-        groups.append(
-            {
-                "group": "district",
-                "label": d.court_name if d else str(district),
-                **_group(y, lo, hi, cell & (recs["DISTRICT"] == district), edges),
-            }
-        )
-    for key, text in PLEA_LABELS.items():
-        groups.append(
-            {
-                "group": f"plea:{key}",
-                "label": f"All districts, {text}",
-                **_group(y, lo, hi, cell & (plea == key), edges),
-            }
-        )
+        places.append(("district", d.court_name if d else str(district), cell & (recs["DISTRICT"] == district)))
+    groups: list[dict[str, Any]] = [
+        {"group": key, "label": name, **_group(y, lo, hi, mask, edges)} for key, name, mask in places
+    ]
+    for key, name, mask in places:
+        prefix = "" if key == "nation" else f"{key}:"
+        for plea_key, text in PLEA_LABELS.items():
+            groups.append(
+                {
+                    "group": f"{prefix}plea:{plea_key}",
+                    "label": f"{name}, {text}",
+                    **_group(y, lo, hi, mask & (plea == plea_key), edges),
+                }
+            )
     rng = (
         "life"
         if range_min == "life"
