@@ -251,6 +251,9 @@ def test_structured_editors_add_a_prior_an_evidence_item_and_a_scenario(browser,
     page.select_option("#f-mitigation-0-relationship", "clergy")
     page.select_option("#f-mitigation-0-knows_of_offense", "true")
     page.click("#f-scenarios-add")
+    # The new row takes the focus once it has settled; typing before that could land in the wrong field.
+    expect(page.locator("#f-scenarios-0-id")).to_be_focused()
+    _settled(page)
     page.fill("#f-scenarios-0-id", "cap-60")
     page.fill("#f-scenarios-0-label", "Rule 11(c)(1)(C) cap at 60 months")
     page.select_option("#f-scenarios-0-plea_type", "C")
@@ -430,3 +433,19 @@ def test_structured_editor_adds_an_offer(browser, app):
     page.wait_for_function("() => document.querySelector('h2 small')?.textContent.includes('version 2')")
     offer = _stored(page, base, case_id)["data"]["negotiation"]["offers"][0]
     assert offer["id"] == "first-offer" and offer["date"] == "2025-04-01" and offer["expires"] == "2025-05-01"
+
+
+def test_the_case_page_opens_the_similar_offender_panel(browser, app):
+    """Opened on demand (it needs the whole analysis), so typing in the form never competes with it."""
+    from playwright.sync_api import expect
+
+    base, _, case_id, _ = app
+    page = _page(browser, app)
+    page.goto(f"{base}/cases/{case_id}")
+    _settled(page)
+    assert page.locator("#similar-offenders").count() == 0  # nothing read until asked
+    page.click("#similar-panel summary")
+    expect(page.locator("#similar-offenders")).to_contain_text("Range 63-78 months as found")
+    expect(page.locator("#similar-offenders td.spark").first).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "editor-similar.png"), full_page=False)
+

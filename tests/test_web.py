@@ -431,9 +431,9 @@ def test_scenarios_page_and_api_show_the_similar_offender_panel(client):
     assert first["range"] == {"min": 63, "max": 78, "text": "63-78"}
     assert first["groups"][0]["group"] == "nation" and first["groups"][0]["n"] == 208
     assert panel["records"]["fiscal_years"] == [2019, 2020, 2021, 2022, 2023]
-    # The case page loads the same panel after the page, with each group's histogram.
+    # The case page loads the same panel when it is opened, with each group's histogram.
     editor = client.get(f"/cases/{case_id}").text
-    assert f'hx-get="/cases/{case_id}/similar"' in editor and 'hx-trigger="load"' in editor
+    assert f'hx-get="/cases/{case_id}/similar"' in editor and 'hx-trigger="toggle once"' in editor
     fragment = client.get(f"/cases/{case_id}/similar", headers={"HX-Request": "true"}).text
     assert 'id="similar-offenders"' in fragment and "(version 1 as saved)" in fragment
     assert 'class="spark"' in fragment and "offenders per bin: 20, 17, 30" in fragment
