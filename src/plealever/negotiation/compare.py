@@ -176,6 +176,7 @@ def compare(
     unused = {
         "trial_below_factor": "the practice model measures sentences after trial (DSPLEA 8) at the same range",
         "circuit_below_shift": "the practice model measures the district's and circuit's practice",
+        "within_range_position": "the practice model draws a within-range sentence from the FY2019-2023 rows",
     }
     recommended, robust, check = _recommend(pricer, params, rows, set(unused))
     sensitivity, extra = _sensitivity(book, case, base, as_charged, params, n, base_seed, band, stance, today)
