@@ -93,6 +93,35 @@ def test_the_tier_of_several_counts_is_the_highest_count_s(counts, tier, years) 
     assert (got["tier"], got["years"]) == (tier, years)
 
 
+def test_the_tier_s_caveats_do_not_depend_on_the_order_of_the_counts() -> None:
+    a = [{"statute": "2252A(a)(2)", "prong": "receipt"}, {"statute": "2252A(a)(5)"}]
+    one, other = (_consequences(c, dt.date(2025, 6, 1))["registration"] for c in (a, a[::-1]))
+    assert one == other and "receipt is not in the tier II list" in one["note"]
+
+
+@pytest.mark.parametrize(
+    ("record", "tier", "years"),
+    [
+        # § 20911(3)(C), (4)(C): an offense after the offender became a sex offender rises a tier; the file
+        # does not say which tier the prior made him, so possession after a prior is II or III.
+        ({"statutory_sex_offense_prior": "yes"}, "II or III", "25 or life"),
+        ({"statutory_sex_offense_prior": "undecided"}, "I to III", "15 or life"),
+        ({}, "I", 15),
+    ],
+)
+def test_a_prior_sex_offense_raises_the_tier(record, tier, years) -> None:
+    prior = {"label": "State 2015", "offense_date": "2014-06-01", "conviction_date": "2015-01-10",
+             "sentence_date": "2015-03-01", "imprisonment_months": 6, "release_date": "2015-09-01", **record}
+    case = parse_case({**BASE, "counts": [{"statute": "2252A(a)(5)"}],
+                       "criminal_history": {"instant_offense_commenced": "2024-01-01", "records": [prior]}})
+    spec = parse_case({**BASE, "counts": [{"statute": "2252A(a)(5)"}], "scenarios": [{"id": "x", "label": "x"}]}).scenarios[0]
+    sc = Scenario(spec=spec, generated=False, case=case, result=calculate(case, today=dt.date(2026, 11, 29)))
+    got = consequences(rulebook(), sc, dt.date(2024, 1, 10), dt.date(2025, 6, 1))["registration"]
+    assert (got["tier"], got["years"]) == (tier, years)
+    if record:
+        assert "20911(3)(C)" in got["note"] and got["certainty"] == "unverified"
+
+
 def test_prong_on_a_statute_without_prongs_is_refused() -> None:
     from plealever.errors import CaseFileError
 

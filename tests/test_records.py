@@ -170,6 +170,11 @@ SPELLINGS = [
     ("C.D. Ill.", 53),
     ("Louisiana Middle", 96),
     ("D.N. Mar. I.", 94),
+    ("District of the District of Columbia", 90),  # the court's own name
+    ("District of Columbia", 90),
+    ("D.D.C.", 90),
+    ("District of the Virgin Islands", 91),
+    ("District of the Northern Mariana Islands", 94),
 ]
 
 
@@ -225,6 +230,7 @@ def test_a_district_that_matches_nothing_is_an_error_naming_the_list():
     assert listed.returncode == 0, listed.stderr
     rows = json.loads(listed.stdout)["districts"]
     assert len(rows) == 94 and {"name": "Texas East", "court": "Eastern District of Texas", "circuit": "5", "code": 40} in rows
+    assert {"name": "Dist of Columbia", "court": "District of the District of Columbia", "circuit": "DC", "code": 90} in rows
     for r in rows:  # each listed name is accepted as it is printed
         assert parse_case(_case({"district": r["name"]})).court.district_record().code == r["code"]
     table = plealever("districts")

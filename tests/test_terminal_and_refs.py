@@ -60,6 +60,8 @@ def test_the_law_data_and_the_case_list_fit_the_terminal_too(tmp_path, columns):
     assert case_id in listed.splitlines()[0]  # the id, which other commands take, is never broken
     assert "A very long case name" in " ".join(listed.split())
     assert max(len(x) for x in run("rules", "show", "2G2.2", "--width", "200", columns=60).stdout.splitlines()) > 100
+    piped = run("cases", "list", "--db", db).stdout.splitlines()  # no COLUMNS, not a terminal: a line a case
+    assert len(piped) == 1 and case_id in piped[0] and "A very long case name" in piped[0]
 
 
 def test_the_worksheet_at_80_columns_keeps_every_step_readable():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -392,6 +393,28 @@ def test_errors_are_translated_in_one_place(client):
     assert save.status_code == 404 and "Not saved: no case nope" in save.text
     bad = client.post("/import", files={"file": ("case.yaml", b"counts: {}\n")}, headers=h)
     assert bad.status_code == 422 and "Nothing was imported: " in bad.text and "counts" in bad.text
+
+
+def test_a_store_failure_on_save_is_shown_with_its_status(client, monkeypatch):
+    """A locked database answers 503 (its class's status), and the page's HTMX swaps that answer in
+    rather than dropping it."""
+    from plealever.errors import DatabaseError
+    from plealever.store import Store
+
+    case_id = client.get("/api/cases").json()[0]["id"]
+    page = client.get(f"/cases/{case_id}").text
+    config = re.search(r'name="htmx-config" content=\'([^\']*)\'', page).group(1)
+    swapped = next(r["code"] for r in json.loads(config)["responseHandling"] if r.get("swap") and r.get("error") is False)
+    for status in ("413", "422", "500", "503"):
+        assert status in swapped.split("|"), status
+
+    def locked(self, *args, **kwargs):
+        raise DatabaseError("database is locked")
+
+    monkeypatch.setattr(Store, "save", locked)
+    form = {"version": "1", "__form": "case", "name": "Renamed"}
+    out = client.post(f"/cases/{case_id}/save", data=form, headers={"X-CSRF-Token": SETTINGS.csrf})
+    assert out.status_code == 503 and "Not saved: database is locked" in out.text
 
 
 AT_A_FIELD = {"compute", "_load_yaml", "field_errors"}

@@ -67,7 +67,10 @@ def cases_list(
     """List stored cases, most recently changed first."""
     from plealever.report.terminal import console, wrapped
 
-    columns = console(width).width
+    # On a terminal (or with COLUMNS or --width) a long name wraps; into a pipe each case stays one
+    # line, as scripts reading the list expect.
+    piped = width is None and not sys.stdout.isatty() and "COLUMNS" not in os.environ
+    columns = 10**6 if piped else console(width).width
     for r in _store(db).list(search, archived=archived):
         head = f"{r.id}  v{r.current_version}  {r.updated_at:%Y-%m-%d %H:%M}  "
         # The id stays whole on its line (it is what the other commands take); a long name wraps under it.

@@ -68,8 +68,9 @@ def repeat_sex_offender(
             ctx.step(
                 pin,
                 0,
-                "never applies here: every count is trafficking in, receipt of, or possession of child "
-                "pornography, which are not covered sex crimes (§4B1.5 n.2)",
+                "never applies here: no count is a covered sex crime (§4B1.5 n.2: not trafficking in, receipt "
+                "or possession of child pornography, not transmitting information about a minor (§ 2425), "
+                "and nothing outside chapters 109A, 110 and 117 or § 1591)",
                 status="not_applied",
             )
         )
@@ -158,7 +159,10 @@ def zero_point(
     version = ctx.version("4C1.1")
     if version is None:
         return level, []
-    excluded = [s for s in statutes if s.chapter in (version.excluded_chapters or [])]
+    spared = set(version.excepted_classes or [])
+    excluded = [
+        s for s in statutes if s.chapter in (version.excluded_chapters or []) and s.offense_class not in spared
+    ]
     if excluded:
         names = ", ".join(sorted({f"18 U.S.C. § {s.key}" for s in excluded}))
         s = ctx.step(

@@ -551,7 +551,10 @@ def _exposure(ctx: Ctx, u: _Unit, day: dt.date, source: str | None) -> CountExpo
         plain = penalty.max
         penalty = type(penalty)(min=penalty.min, max=multiplied)
         authorities += [a for a in repeat.authorities if a not in authorities]
-        certainty = _weakest(certainty, repeat.certainty, "contested" if found.repeat_2426_contested else "verified")
+        # Three times life is life: where the multiplier changes nothing, its unconfirmed date must not
+        # make the count (or the §4B1.5(a) level that reads it) less certain.
+        if multiplied != plain:
+            certainty = _weakest(certainty, repeat.certainty, "contested" if found.repeat_2426_contested else "verified")
         ctx.warnings.append(
             f"{u.label}: 18 U.S.C. § 2426(a), a chapter 117 violation after a prior sex offense conviction: the "
             f"maximum is {repeat.multiplier} times "

@@ -24,6 +24,9 @@ DIVISIONS = {  # the codebook's word -> the court's name for the district, and i
     "Central": ("Central", "C"),
 }
 SHORT = {"Middle": ("Mid",), "Central": ("Cent",)}  # the codebook abbreviates these two
+# Courts named "District of the ...": the District of the District of Columbia, of the Virgin Islands and
+# of the Northern Mariana Islands (28 U.S.C. § 88; 48 U.S.C. §§ 1611, 1821).
+WITH_THE = {"District of Columbia", "Virgin Islands", "Northern Mariana Islands"}
 
 
 @dataclass(frozen=True)
@@ -36,10 +39,11 @@ class District:
 
     @property
     def court_name(self) -> str:
-        """'Eastern District of Texas', 'District of Oregon'."""
+        """'Eastern District of Texas', 'District of Oregon', 'District of the District of Columbia'."""
         if self.division:
             return f"{DIVISIONS[self.division][0]} District of {self.state}"
-        return f"District of {self.state}"
+        the = "the " if self.state in WITH_THE else ""
+        return f"District of {the}{self.state}"
 
     @property
     def circuit_name(self) -> str:
@@ -56,6 +60,8 @@ def _norm(text: str) -> str:
 
 def _spellings(d: District, abbr: str, postal: str) -> set[str]:
     names = {d.name, d.court_name, f"{d.state} {d.division or ''}"}
+    if d.state in WITH_THE:
+        names.add(f"District of {d.state}")  # as commonly written, without "the"
     if d.division:
         long, letter = DIVISIONS[d.division]
         names |= {

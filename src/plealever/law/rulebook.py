@@ -141,6 +141,7 @@ class Version(_Strict):
     grouped_under_d: list[str] | None = None
     excluded_from_d: list[str] | None = None
     excluded_chapters: list[str] | None = None
+    excepted_classes: list[str] | None = None  # offense classes of those chapters the exclusion spares
 
 
 class Provision(_Strict):

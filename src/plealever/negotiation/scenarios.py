@@ -472,29 +472,55 @@ def late_notice(case: Case, today: dt.date) -> str | None:
 
 
 # A registration tier as the range of tiers it may be (0: perhaps none); "I or II" is (1, 2).
-_TIER_SPAN = {"I (if any)": (0, 1), "I": (1, 1), "I or II": (1, 2), "II": (2, 2), "III": (3, 3)}
+_TIER_SPAN = {
+    "I (if any)": (0, 1),
+    "I": (1, 1),
+    "I or II": (1, 2),
+    "II": (2, 2),
+    "II or III": (2, 3),
+    "III": (3, 3),
+}
 _SPAN_TIER = {span: tier for tier, span in _TIER_SPAN.items()}
-_TIER_YEARS = {0: "15", 1: "15", 2: "25", 3: "life"}
+_TIER_YEARS = {0: "15", 1: 15, 2: 25, 3: "life"}
 
 
-def _registration_tier(tiers: list[dict[str, Any]], unsure: str) -> dict[str, Any]:
+def _prior_sex_offense(case) -> bool | None:
+    """Whether the file states an earlier sex-offense conviction (True), leaves it open (None) or not."""
+    records = case.criminal_history.records or []
+    marks = [(r.statutory_sex_offense_prior, r.sex_offense_against_minor, r.prior_sex_offense_2426) for r in records]
+    if case.facts.prior_sex_offense_conviction or any("yes" in m for m in marks):
+        return True
+    if any("undecided" in m for m in marks):
+        return None
+    return False
+
+
+def _registration_tier(tiers: list[dict[str, Any]], unsure: str, prior: bool | None = False) -> dict[str, Any]:
     """The tier of the whole conviction: the highest count's (34 U.S.C. § 20911). Where a count's tier is
     itself a range, the conviction's is the range from the highest lower end to the highest upper end:
-    a tier II count makes the whole tier II whatever an "I or II" count turns out to be."""
+    a tier II count makes the whole tier II whatever an "I or II" count turns out to be. A sex offense
+    after the offender was already a sex offender rises a tier (§ 20911(3)(C), (4)(C)); the file does
+    not say which tier the earlier one made him, so that rise is a range."""
     spans = [_TIER_SPAN[t["tier"]] for t in tiers]
     span = (max(lo for lo, _ in spans), max(hi for _, hi in spans))
     deciding = [t for t, sp in zip(tiers, spans, strict=True) if sp == span]
-    if deciding:  # one count's own tier is the answer: its note and certainty
-        out = dict(deciding[0])
-        out.setdefault("certainty", unsure)
-        return out
+    notes = [t["note"] for t, sp in zip(tiers, spans, strict=True) if sp[1] == span[1] and t.get("note")]
+    certain = bool(deciding) and all(t.get("certainty", unsure) == "verified" for t in deciding)
+    if prior is not False:
+        raised = (max(span[0], 2), 3)
+        notes.append(
+            ("a prior sex offense is stated" if prior else "whether a prior is a sex offense is undecided")
+            + ": an offense after one becomes tier II, or tier III after a tier II one (34 U.S.C. § 20911(3)(C), "
+            "(4)(C)); the file does not say which tier the prior made him"
+        )
+        span = raised if prior else (span[0], max(span[1], 3))
+        certain = False
     lo, hi = span
-    notes = [t["note"] for t, sp in zip(tiers, spans, strict=True) if sp[1] == hi and sp[0] < hi and t.get("note")]
     return {
         "tier": _SPAN_TIER.get(span, f"{'I' * max(lo, 1)} to {'I' * hi}"),
-        "years": _TIER_YEARS[hi] if lo == hi else f"{_TIER_YEARS[lo]} or {_TIER_YEARS[hi]}",
+        "years": _TIER_YEARS[hi] if max(lo, 1) == hi else f"{_TIER_YEARS[lo]} or {_TIER_YEARS[hi]}",
         "note": "; ".join(dict.fromkeys(notes)) or None,
-        "certainty": unsure,
+        "certainty": "verified" if certain and lo == hi else unsure,
     }
 
 
@@ -516,7 +542,7 @@ def consequences(
         tiers.append(by["by_prong"][pleaded] if pleaded in by["by_prong"] else by["by_class"][s.offense_class])
     n = len(statutes)
     classes = [s.offense_class for s in statutes]
-    reg = _registration_tier(tiers, doc["registration"]["certainty"])
+    reg = _registration_tier(tiers, doc["registration"]["certainty"], _prior_sex_offense(sc.case))
     a3014 = doc["additional_assessment_3014"]
     # The assessment is imposed at sentencing, so the sentencing date (or today) dates it.
     day = sentencing_date or dt.date.today()
