@@ -485,8 +485,14 @@ _TIER_YEARS = {0: "15", 1: 15, 2: 25, 3: "life"}
 
 
 def _prior_sex_offense(case) -> bool | None:
-    """Whether the file states an earlier sex-offense conviction (True), leaves it open (None) or not."""
-    records = case.criminal_history.records or []
+    """Whether the file states an earlier sex-offense conviction (True), leaves it open (None) or not.
+    A conviction entered after the offense is not earlier: the offense must follow it (§ 20911(3)(C))."""
+    day = case.offense_date
+    records = [
+        r
+        for r in case.criminal_history.records or []
+        if day is None or (r.conviction_date or r.sentence_date) is None or (r.conviction_date or r.sentence_date) < day
+    ]
     marks = [(r.statutory_sex_offense_prior, r.sex_offense_against_minor, r.prior_sex_offense_2426) for r in records]
     if case.facts.prior_sex_offense_conviction or any("yes" in m for m in marks):
         return True
