@@ -331,16 +331,11 @@ def offers(
         from plealever.report import terminal
 
         return terminal.render_offers(a.comparison, case_name=a.name, console=terminal.console(width))
-    from plealever.files import write_atomic
     from plealever.report.advisement import render_advisement
 
     with _progress(f"Writing the {fmt.upper()} advisement", slow=fmt in ("pdf", "docx")):
         data = render_advisement(a, advisement, fmt)
-    if output is None:
-        sys.stdout.write(data.decode("utf-8"))
-        return
-    write_atomic(output, data)
-    typer.echo(f"wrote {output}", err=True)
+    _emit(data, output)
 
 
 @app.command()
@@ -495,8 +490,8 @@ def districts(as_json: JsonOpt = False, width: WidthOpt = None) -> None:
     out = console(width)
     out.print(table)
     out.print(
-        f"{len(rows)} districts, from {source().get('title', 'the Sentencing Commission codebook')}. Common "
-        "spellings are accepted too: 'E.D. Tex.', 'EDTX', 'Eastern District of Texas'."
+        f"{len(rows)} districts, from the {source()['codes']}. Common spellings are accepted too: "
+        "'E.D. Tex.', 'EDTX', 'Eastern District of Texas'."
     )
 
 
@@ -575,7 +570,6 @@ def memo(
 ) -> None:
     """Write the negotiation memo. Markdown goes to standard output unless -o is given."""
     from plealever.errors import CaseFileError
-    from plealever.files import write_atomic
     from plealever.report import render_memo
     from plealever.report.render import DocumentOptions
 
@@ -587,6 +581,14 @@ def memo(
         analysis = _analysis(case_file, db)
     with _progress(f"Writing the {fmt.upper()} memo", slow=fmt in ("pdf", "docx")):
         data = render_memo(analysis, fmt, options)
+    _emit(data, output)
+
+
+def _emit(data: bytes, output: Path | None) -> None:
+    """A document to standard output (text formats; _check_document_output refuses binary ones there), or
+    to `output` atomically."""
+    from plealever.files import write_atomic
+
     if output is None:
         sys.stdout.write(data.decode("utf-8"))
         return

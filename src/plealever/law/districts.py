@@ -24,8 +24,8 @@ DIVISIONS = {  # the codebook's word -> the court's name for the district, and i
     "Central": ("Central", "C"),
 }
 SHORT = {"Middle": ("Mid",), "Central": ("Cent",)}  # the codebook abbreviates these two
-# Courts named "District of the ...": the District of the District of Columbia, of the Virgin Islands and
-# of the Northern Mariana Islands (28 U.S.C. § 88; 48 U.S.C. §§ 1611, 1821).
+# Districts written "District of the ...": the District of Columbia, the Virgin Islands and the Northern
+# Mariana Islands (D.D.C., D.V.I., D.N. Mar. I.).
 WITH_THE = {"District of Columbia", "Virgin Islands", "Northern Mariana Islands"}
 
 

@@ -319,9 +319,16 @@ class Tier(_Doc):
     certainty: Certainty | None = None
 
 
+class PriorRise(_Doc):
+    note: str
+    authorities: list[str]
+
+
 class Registration(_Doc):
     by_class: dict[str, Tier]
     by_prong: dict[Literal["receipt", "distribution"], Tier]  # receipt-or-distribution statutes
+    years_by_tier: dict[Literal["I", "II", "III"], int | Literal["life"]]
+    after_prior_sex_offense: PriorRise
     note: str
     authorities: list[str]
     certainty: Certainty

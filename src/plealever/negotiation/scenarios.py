@@ -481,7 +481,7 @@ _TIER_SPAN = {
     "III": (3, 3),
 }
 _SPAN_TIER = {span: tier for tier, span in _TIER_SPAN.items()}
-_TIER_YEARS = {0: "15", 1: 15, 2: 25, 3: "life"}
+_NUMERAL = {0: "I", 1: "I", 2: "II", 3: "III"}  # tier 0 ("if any") registers, if at all, as tier I
 
 
 def _prior_sex_offense(case) -> bool | None:
@@ -501,30 +501,30 @@ def _prior_sex_offense(case) -> bool | None:
     return False
 
 
-def _registration_tier(tiers: list[dict[str, Any]], unsure: str, prior: bool | None = False) -> dict[str, Any]:
+def _registration_tier(tiers: list[dict[str, Any]], reg: dict[str, Any], prior: bool | None = False) -> dict[str, Any]:
     """The tier of the whole conviction: the highest count's (34 U.S.C. § 20911). Where a count's tier is
     itself a range, the conviction's is the range from the highest lower end to the highest upper end:
     a tier II count makes the whole tier II whatever an "I or II" count turns out to be. A sex offense
     after the offender was already a sex offender rises a tier (§ 20911(3)(C), (4)(C)); the file does
     not say which tier the earlier one made him, so that rise is a range."""
+    unsure = reg["certainty"]
+    years = {n: reg["years_by_tier"][_NUMERAL[n]] for n in _NUMERAL}
     spans = [_TIER_SPAN[t["tier"]] for t in tiers]
     span = (max(lo for lo, _ in spans), max(hi for _, hi in spans))
     deciding = [t for t, sp in zip(tiers, spans, strict=True) if sp == span]
     notes = [t["note"] for t, sp in zip(tiers, spans, strict=True) if sp[1] == span[1] and t.get("note")]
     certain = bool(deciding) and all(t.get("certainty", unsure) == "verified" for t in deciding)
     if prior is not False:
-        raised = (max(span[0], 2), 3)
         notes.append(
-            ("a prior sex offense is stated" if prior else "whether a prior is a sex offense is undecided")
-            + ": an offense after one becomes tier II, or tier III after a tier II one (34 U.S.C. § 20911(3)(C), "
-            "(4)(C)); the file does not say which tier the prior made him"
+            ("a prior sex offense is stated: " if prior else "whether a prior is a sex offense is undecided: ")
+            + reg["after_prior_sex_offense"]["note"]
         )
-        span = raised if prior else (span[0], max(span[1], 3))
+        span = (max(span[0], 2), 3) if prior else (span[0], max(span[1], 3))
         certain = False
     lo, hi = span
     return {
         "tier": _SPAN_TIER.get(span, f"{'I' * max(lo, 1)} to {'I' * hi}"),
-        "years": _TIER_YEARS[hi] if max(lo, 1) == hi else f"{_TIER_YEARS[lo]} or {_TIER_YEARS[hi]}",
+        "years": years[hi] if max(lo, 1) == hi else f"{years[lo]} or {years[hi]}",
         "note": "; ".join(dict.fromkeys(notes)) or None,
         "certainty": "verified" if certain and lo == hi else unsure,
     }
@@ -548,7 +548,7 @@ def consequences(
         tiers.append(by["by_prong"][pleaded] if pleaded in by["by_prong"] else by["by_class"][s.offense_class])
     n = len(statutes)
     classes = [s.offense_class for s in statutes]
-    reg = _registration_tier(tiers, doc["registration"]["certainty"], _prior_sex_offense(sc.case))
+    reg = _registration_tier(tiers, doc["registration"], _prior_sex_offense(sc.case))
     a3014 = doc["additional_assessment_3014"]
     # The assessment is imposed at sentencing, so the sentencing date (or today) dates it.
     day = sentencing_date or dt.date.today()

@@ -331,8 +331,8 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
 
     @app.get("/cases/{case_id}/similar", response_class=HTMLResponse, include_in_schema=False)
     def similar_panel(request: Request, case_id: str):
-        """The similar-offender panel for the case page, loaded after the page (it needs the analysis of
-        the saved version, which the scenarios page and the memos then share)."""
+        """The similar-offender panel for the case page, loaded when it is opened (it needs the analysis
+        of the saved version, which the scenarios page and the memos then share)."""
         r = store.get(case_id)
         return page(request, "_similar.html", s=_similar(cache.get(r)), saved_version=r.version)
 
